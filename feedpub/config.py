@@ -1,0 +1,205 @@
+"""Load and validate config.yaml into a frozen Config.
+
+Every problem is a ConfigError naming the key, its line and what was expected;
+the CLI turns it into exit code 2.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import markdown
+
+from .model import Author, Config, FeedOptions, Site
+from .slugs import is_safe_segment
+from .yamlsource import YamlError, load_yaml
+
+FORMATS = ("atom", "rss")
+PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
+
+# key -> (type name, default). A default of ... means required.
+_SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
+    "": {
+        "site": ("mapping", ...), "posts_dir": ("string", "posts"),
+        "output_dir": ("string", "public"),
+        "permalink": ("string", "/{year}/{month}/{day}/{slug}/"),
+        "feeds": ("mapping", {}), "markdown": ("mapping", {}),
+        "tag_slugs": ("mapping", {}), "category_slugs": ("mapping", {}),
+        "stale_feeds": ("string", "delete"), "keep_going": ("boolean", False),
+    },
+    "site": {
+        "title": ("string", ...), "url": ("string", ...), "description": ("string", ""),
+        "language": ("string", None), "timezone": ("string", "UTC"),
+        "author": ("author", None),
+    },
+    "feeds": {
+        "formats": ("list", list(FORMATS)), "limit": ("integer", 20),
+        "content": ("string", "full"), "categories": ("boolean", True),
+        "tags": ("boolean", True),
+    },
+    "markdown": {"extensions": ("list", ["extra", "sane_lists"])},
+}
+
+
+class ConfigError(Exception):
+    """config.yaml is missing, unreadable or invalid."""
+
+    def __init__(self, path: Path, line: int | None, message: str):
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path, self.line, self.message = path, line, message
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file at `path`."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "config file not found (use -c PATH, or run `feedpub init`)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(path, None, f"cannot read config file: {err}") from None
+    try:
+        doc = load_yaml(text)
+    except YamlError as err:
+        raise ConfigError(path, err.line, err.message) from None
+    if not isinstance(doc.data, dict):
+        raise ConfigError(path, None, "expected a mapping of settings (site:, feeds:, ...)")
+    return _Validator(path, doc.key_lines, doc.nested_lines).config(doc.data)
+
+
+class _Validator:
+    def __init__(self, path: Path, key_lines: dict, nested_lines: dict):
+        self.path, self.key_lines, self.nested_lines = path, key_lines, nested_lines
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        section, _, sub = key.partition(".")
+        line = self.nested_lines.get((section, sub)) if sub else None
+        return ConfigError(self.path, line or self.key_lines.get(section), f"{key}: {message}")
+
+    def section(self, name: str, raw: Any) -> dict[str, Any]:
+        """Check one mapping against the schema and fill in defaults."""
+        schema = _SCHEMA[name]
+        where = f"{name}." if name else ""
+        if not isinstance(raw, dict):
+            raise self.fail(name, "expected a mapping")
+        for key in raw:
+            if key not in schema:
+                raise self.fail(f"{where}{key}", f"unknown key (expected one of: {', '.join(schema)})")
+        values = {}
+        for key, (kind, default) in schema.items():
+            if key not in raw or raw[key] is None:
+                if default is ...:
+                    raise self.fail(f"{where}{key}", "is required")
+                values[key] = default
+                continue
+            values[key] = self.typed(f"{where}{key}", kind, raw[key])
+        return values
+
+    def typed(self, key: str, kind: str, value: Any) -> Any:
+        ok = {
+            "string": isinstance(value, str),
+            "integer": isinstance(value, int) and not isinstance(value, bool),
+            "boolean": isinstance(value, bool),
+            "list": isinstance(value, list) and all(isinstance(v, str) for v in value),
+            "mapping": isinstance(value, dict),
+            "author": isinstance(value, (str, dict)),
+        }[kind]
+        if not ok:
+            expected = {"list": "a list of strings", "author": "a name or {name, email, uri}"}
+            raise self.fail(key, f"expected {expected.get(kind, 'a ' + kind)}, got {value!r}")
+        return value
+
+    def config(self, raw: dict) -> Config:
+        top = self.section("", raw)
+        root = self.path.parent
+        return Config(
+            path=self.path,
+            site=self.site(self.section("site", top["site"])),
+            posts_dir=root / top["posts_dir"],
+            output_dir=root / top["output_dir"],
+            permalink=self.permalink(top["permalink"]),
+            feeds=self.feeds(self.section("feeds", top["feeds"])),
+            markdown_extensions=self.extensions(self.section("markdown", top["markdown"])),
+            tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
+            category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
+            stale_feeds=self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep")),
+            keep_going=top["keep_going"],
+        )
+
+    def site(self, values: dict) -> Site:
+        url = values["url"].strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise self.fail("site.url", f'"{url}" is not an absolute http(s) URL (e.g. https://example.com/)')
+        if parts.query or parts.fragment:
+            raise self.fail("site.url", "must not have a query or fragment")
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail("site.timezone", f'unknown timezone "{values["timezone"]}" (expected an IANA name like Asia/Shanghai)') from None
+        return Site(
+            title=values["title"], url=url.rstrip("/") + "/", description=values["description"],
+            language=values["language"], timezone=values["timezone"],
+            author=self.author(values["author"]),
+        )
+
+    def author(self, value: Any) -> Author | None:
+        if value is None or isinstance(value, str):
+            return Author(value) if value else None
+        unknown = set(value) - {"name", "email", "uri"}
+        if unknown or not isinstance(value.get("name"), str):
+            raise self.fail("site.author", "expected a name or {name, email, uri} with a name")
+        return Author(value["name"], value.get("email"), value.get("uri"))
+
+    def permalink(self, pattern: str) -> str:
+        try:
+            pattern.format(**{name: "x" for name in PERMALINK_FIELDS})
+        except (KeyError, IndexError, ValueError) as err:
+            raise self.fail("permalink", f"unknown placeholder {err} (expected: {', '.join(PERMALINK_FIELDS)})") from None
+        if ".." in pattern.split("/"):
+            raise self.fail("permalink", "must not contain '..'")
+        return pattern
+
+    def feeds(self, values: dict) -> FeedOptions:
+        formats = tuple(dict.fromkeys(values["formats"]))
+        for name in formats:
+            if name not in FORMATS:
+                raise self.fail("feeds.formats", f'unknown format "{name}" (expected: {", ".join(FORMATS)})')
+        if not formats:
+            raise self.fail("feeds.formats", "needs at least one format")
+        if values["limit"] < 0:
+            raise self.fail("feeds.limit", "expected 0 (every entry) or a positive number")
+        content = self.choice("feeds.content", values["content"], ("full", "summary"))
+        return FeedOptions(formats, values["limit"], content, values["categories"], values["tags"])
+
+    def extensions(self, values: dict) -> tuple[str, ...]:
+        names = tuple(values["extensions"])
+        try:
+            markdown.Markdown(extensions=list(names))
+        except (ImportError, AttributeError, TypeError) as err:
+            raise self.fail("markdown.extensions", f"cannot load a Markdown extension: {err}") from None
+        return names
+
+    def slug_map(self, key: str, value: dict) -> tuple[tuple[str, str], ...]:
+        pairs = []
+        for name, slug in value.items():
+            if not isinstance(slug, str) or not is_safe_segment(slug.strip()):
+                raise self.fail(f"{key}.{name}", f"expected a slug that is one path segment, got {slug!r}")
+            pairs.append((str(name), slug.strip()))
+        return tuple(pairs)
+
+    def choice(self, key: str, value: str, allowed: tuple[str, ...]) -> str:
+        if value not in allowed:
+            raise self.fail(key, f'"{value}" is not one of: {", ".join(allowed)}')
+        return value
+
+
+def available(module: str) -> bool:
+    """Whether an optional module can be imported."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True

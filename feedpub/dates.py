@@ -1,0 +1,77 @@
+"""The one place where front matter dates become timezone-aware datetimes."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+_DATE_TEXT = re.compile(
+    r"""^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
+        (?:[T\s]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6})\d*)?)?
+           \s*(?P<offset>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{1,2})?)?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+EXPECTED = "expected YYYY-MM-DD, optionally with time and offset"
+
+
+class DateError(ValueError):
+    pass
+
+
+def parse_date(value: object, default_tz: tzinfo) -> datetime:
+    """Turn a YAML date, datetime or string into an aware datetime.
+
+    Values without an offset are taken to be in `default_tz` (the site's
+    timezone). Raises DateError with a message fit for the user.
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=default_tz)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=default_tz)
+    if isinstance(value, str):
+        return _parse_text(value.strip(), default_tz)
+    raise DateError(f"{_show(value)} is not a date ({EXPECTED})")
+
+
+def _parse_text(text: str, default_tz: tzinfo) -> datetime:
+    match = _DATE_TEXT.match(text)
+    if not match:
+        raise DateError(f'"{text}" is not a date ({EXPECTED})')
+    parts = match.groupdict()
+    try:
+        stamp = datetime(
+            int(parts["year"]), int(parts["month"]), int(parts["day"]),
+            int(parts["hour"] or 0), int(parts["minute"] or 0), int(parts["second"] or 0),
+            int((parts["fraction"] or "0").ljust(6, "0")),
+        )
+    except ValueError as err:
+        raise DateError(f'"{text}" is not a date ({err})') from None
+    offset = parts["offset"]
+    return stamp.replace(tzinfo=_offset_tz(offset) if offset else default_tz)
+
+
+def _offset_tz(offset: str) -> tzinfo:
+    if offset.upper() in ("Z", "UTC", "GMT"):
+        return timezone.utc
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
+    if hours > 23 or minutes > 59:
+        raise DateError(f'"{offset}" is not a UTC offset')
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _show(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def date_from_filename(stem: str, default_tz: tzinfo) -> datetime | None:
+    """The date of a Jekyll-style `YYYY-MM-DD-slug` file name, if it has one."""
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:-|$)", stem)
+    if not match:
+        return None
+    try:
+        return datetime(*map(int, match.groups()), tzinfo=default_tz)
+    except ValueError:
+        return None

@@ -1,0 +1,144 @@
+"""The plain frozen data that every stage of the pipeline shares.
+
+Stages import their types from here rather than from each other, so data
+flows one way: config -> posts -> plan -> render -> feeds -> output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with an input file, with the place it was found."""
+
+    path: Path | None
+    line: int | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{where}{prefix}{self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str | None = None
+    uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    title: str
+    url: str  # absolute, always ends with "/"
+    description: str
+    language: str | None
+    timezone: str
+    author: Author | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOptions:
+    formats: tuple[str, ...]
+    limit: int  # 0 means every entry
+    content: Literal["full", "summary"]
+    categories: bool
+    tags: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path  # the config file; relative folders are resolved against its parent
+    site: Site
+    posts_dir: Path
+    output_dir: Path
+    permalink: str
+    feeds: FeedOptions
+    markdown_extensions: tuple[str, ...]
+    tag_slugs: tuple[tuple[str, str], ...] = ()
+    category_slugs: tuple[tuple[str, str], ...] = ()
+    stale_feeds: Literal["delete", "keep"] = "delete"
+    keep_going: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post as written, with dates made timezone-aware and names normalised."""
+
+    path: Path  # as found under posts_dir, used in messages
+    title: str
+    published: datetime
+    updated: datetime
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str | None  # front matter summary/excerpt/description, Markdown
+    draft: bool
+    entry_id: str  # front matter id, else the permalink
+    permalink: str  # absolute, percent-encoded URL
+    source_url: str | None
+    lang: str | None
+    body: str  # Markdown
+    body_line: int  # line of the file where the body starts
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A post's HTML, with every relative URL made absolute."""
+
+    content_html: str
+    summary_html: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed to publish: its identity, where it goes, and its entries."""
+
+    kind: Literal["site", "category", "tag"]
+    name: str | None  # the category or tag as written; None for the site feed
+    slug: str | None
+    title: str
+    description: str
+    home_url: str  # the HTML page the feed stands for
+    folder: str  # relative to output_dir, "" for the site feed; Unicode as on disk
+    url_folder: str  # the same folder percent-encoded, for URLs
+    entries: tuple[Post, ...]
+    updated: datetime
+
+    def file(self, filename: str) -> str:
+        return f"{self.folder}/{filename}" if self.folder else filename
+
+    def url(self, site: Site, filename: str) -> str:
+        return site.url + (f"{self.url_folder}/{filename}" if self.url_folder else filename)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a build did, for the CLI to print and scripts to read."""
+
+    written: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    posts_read: int = 0
+    posts_skipped: tuple[Path, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")

@@ -1,0 +1,241 @@
+"""Front matter to Post: dates made aware, names and authors normalised, URLs built.
+
+Every problem becomes a Problem with the file and the line of the offending
+key; nothing is raised, so a run reports every broken post at once.
+"""
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from .dates import DateError, date_from_filename, parse_date
+from .model import Author, Config, Post, Problem
+from .slugs import name_key, slugify, url_path, url_segment
+from .sources import SourceFile, find_post_files, read_source, strip_forbidden
+
+_SUMMARY_KEYS = ("summary", "excerpt", "description")
+
+
+def read_posts(config: Config) -> tuple[list[Post], list[Problem], int]:
+    """Every post under config.posts_dir, drafts and future posts included.
+
+    Returns the posts, the problems, and how many post files were found.
+    """
+    paths, problems = find_post_files(config.posts_dir)
+    posts: list[Post] = []
+    for path in paths:
+        post, found = read_post(path, config)
+        problems.extend(found)
+        if post is not None:
+            posts.append(post)
+    return posts, problems, len(paths)
+
+
+def read_post(path: Path, config: Config) -> tuple[Post | None, list[Problem]]:
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
+    reader = _FrontMatter(source, config)
+    post = reader.post()
+    problems.extend(reader.problems)
+    return (post if not reader.failed else None), problems
+
+
+class _FrontMatter:
+    """Reads one post's front matter, collecting a Problem per bad key."""
+
+    def __init__(self, source: SourceFile, config: Config):
+        self.source, self.config = source, config
+        self.tz: tzinfo = ZoneInfo(config.site.timezone)
+        data = source.front_matter.data
+        self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        self.problems: list[Problem] = []
+        self.failed = False
+        if data is not None and not isinstance(data, dict):
+            self.error(None, "front matter must be a mapping of keys (title: ..., date: ...)")
+
+    def line(self, key: str | None) -> int:
+        lines = self.source.front_matter.key_lines
+        if key in lines:
+            return lines[key] + self.source.front_matter_line - 1
+        return 1
+
+    def error(self, key: str | None, message: str) -> None:
+        self.failed = True
+        self.problems.append(Problem(self.source.path, self.line(key), message))
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.error(key, f"{key}: is required")
+            return None
+        if not isinstance(value, str):
+            kind = _kind(value)
+            self.error(key, f'{key}: expected text, got {kind} {value!r} (put it in quotes: {key}: "{value}")')
+            return None
+        cleaned = strip_forbidden(value).strip()
+        if cleaned != value.strip():
+            self.problems.append(Problem(self.source.path, self.line(key), f"{key}: removed characters XML forbids", "warning"))
+        if required and not cleaned:
+            self.error(key, f"{key}: must not be empty")
+        return cleaned
+
+    def first_key(self, keys: tuple[str, ...]) -> str | None:
+        return next((k for k in keys if self.data.get(k) is not None), None)
+
+    def date(self, key: str | None) -> datetime | None:
+        if key is None:
+            return None
+        try:
+            return parse_date(self.data[key], self.tz)
+        except DateError as err:
+            self.error(key, f"{key}: {err}")
+            return None
+
+    def published(self) -> datetime | None:
+        if self.data.get("date") is not None:
+            return self.date("date")
+        stamp = date_from_filename(self.source.path.stem, self.tz)
+        if stamp is None:
+            self.error("date", "date: is required (or name the file YYYY-MM-DD-slug.md)")
+        return stamp
+
+    def names(self, *keys: str) -> tuple[str, ...]:
+        """Tags or categories: a list, or a string split on commas (else whitespace)."""
+        key = self.first_key(keys)
+        if key is None:
+            return ()
+        value = self.data[key]
+        if isinstance(value, str):
+            value = value.split(",") if "," in value else value.split()
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(key, f"{key}: expected a list or a comma-separated string, got {_kind(value)}")
+            return ()
+        names: dict[str, str] = {}
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                self.error(key, f"{key}: expected names, got {_kind(item)} {item!r}")
+                continue
+            name = " ".join(strip_forbidden(str(item)).split())
+            if name:
+                names.setdefault(name_key(name), name)
+        return tuple(names.values())
+
+    def authors(self) -> tuple[Author, ...]:
+        value = self.data.get("author", self.data.get("authors"))
+        key = "author" if "author" in self.data else "authors"
+        if value is None:
+            return (self.config.site.author,) if self.config.site.author else ()
+        items = value if isinstance(value, list) else [value]
+        authors = []
+        for item in items:
+            if isinstance(item, str) and item.strip():
+                authors.append(Author(strip_forbidden(item.strip())))
+            elif isinstance(item, dict) and isinstance(item.get("name"), str) and set(item) <= {"name", "email", "uri"}:
+                authors.append(Author(*(strip_forbidden(str(item[k])) if item.get(k) else None for k in ("name", "email", "uri"))))
+            else:
+                self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {item!r}")
+        return tuple(authors)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.error(key, f"{key}: expected true or false, got {value!r}")
+            return default
+        return value
+
+    def entry_id(self, permalink: str) -> str:
+        value = self.data.get("id")
+        if value is None:
+            return permalink
+        text = strip_forbidden(str(value)).strip()
+        if not urlsplit(text).scheme:
+            self.error("id", f'id: "{text}" is not an absolute URI (Atom ids must be, e.g. urn:uuid:... or tag:example.com,2026:post-1)')
+        return text
+
+    def url(self, key: str) -> str | None:
+        text = self.text(key)
+        if text and urlsplit(text).scheme not in ("http", "https"):
+            self.error(key, f'{key}: "{text}" is not an absolute http(s) URL')
+        return text or None
+
+    def slug(self) -> str:
+        given = self.text("slug")
+        stem = self.source.path.stem
+        if date_from_filename(stem, self.tz) is not None:
+            stem = stem[11:]
+        slug = slugify(given if given else stem)
+        if not slug:
+            self.error("slug" if given else None, f'slug: "{given or stem}" has no letter or digit to make a URL from; set slug:')
+        return slug
+
+    def permalink(self, published: datetime, slug: str, categories: tuple[str, ...]) -> str:
+        site_url = self.config.site.url
+        own = self.text("permalink")
+        if own:
+            if ".." in own.split("/"):
+                self.error("permalink", "permalink: must not contain '..'")
+            return url_path(urljoin(site_url, own.lstrip("/")) if not urlsplit(own).scheme else own)
+        local = published.astimezone(self.tz)
+        category = _category_slug(self.config, categories[0]) if categories else ""
+        path = self.config.permalink.format(
+            year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}",
+            slug=url_segment(slug), category=url_segment(category),
+        )
+        while "//" in path:
+            path = path.replace("//", "/")
+        return site_url + path.lstrip("/")
+
+    def post(self) -> Post | None:
+        title = self.text("title", required=True)
+        published = self.published()
+        updated_key = self.first_key(("updated", "last_modified_at"))
+        updated = self.date(updated_key)
+        categories = self.names("categories", "category")
+        tags = self.names("tags")
+        summary_key = self.first_key(_SUMMARY_KEYS)
+        summary = self.text(summary_key) if summary_key else None
+        draft = self.flag("draft", False) or not self.flag("published", True)
+        authors = self.authors()
+        slug = self.slug()
+        source_url, lang = self.url("source"), self.text("lang")
+        if self.failed or title is None or published is None:
+            return None
+        permalink = self.permalink(published, slug, categories)
+        entry_id = self.entry_id(permalink)
+        if updated is not None and updated < published:
+            self.problems.append(Problem(self.source.path, self.line(updated_key), f"{updated_key}: is before date; using date", "warning"))
+            updated = None
+        if self.failed:
+            return None
+        return Post(
+            path=self.source.path, title=title, published=published, updated=updated or published,
+            authors=authors, categories=categories, tags=tags, summary=summary or None, draft=draft,
+            entry_id=entry_id, permalink=permalink, source_url=source_url, lang=lang or None,
+            body=self.source.body, body_line=self.source.body_line,
+        )
+
+
+def _category_slug(config: Config, name: str) -> str:
+    overrides = {name_key(k): v for k, v in config.category_slugs}
+    return overrides.get(name_key(name)) or slugify(name)
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, datetime) or type(value).__name__ == "date":
+        return "a date"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__

@@ -1,0 +1,124 @@
+"""Finding post files and turning their bytes into front matter and body text.
+
+Problems are returned as values with a file and line, never raised, so one run
+reports every broken post at once.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Problem
+from .yamlsource import YamlDocument, YamlError, load_yaml
+
+POST_SUFFIXES = (".md", ".markdown")
+_IGNORED = ("*~", ".#*", "*.swp", "*.swo", "#*#")
+# Characters XML 1.0 forbids; one of them makes the whole feed unreadable.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_FENCE = re.compile(r"^---[ \t]*$")
+_FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    front_matter: YamlDocument
+    front_matter_line: int  # line of the file where the YAML text starts
+    body: str
+    body_line: int
+
+
+def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """Every post file under `posts_dir`, sorted, without following directory links.
+
+    A file that is a symlink is read only when it resolves inside posts_dir:
+    a post must not be able to publish an arbitrary file from the machine.
+    """
+    root = posts_dir.resolve()
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for folder, subfolders, files in os.walk(posts_dir, followlinks=False):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
+        for name in sorted(files):
+            if not name.endswith(POST_SUFFIXES) or _ignored(name):
+                continue
+            path = Path(folder) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append(Problem(path, None, "is a symlink to a file outside the posts folder; not read", "warning"))
+                continue
+            found.append(path)
+    return sorted(found), problems
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith(".") or any(fnmatch.fnmatch(name, pattern) for pattern in _IGNORED)
+
+
+def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
+    """Read one post file; None with problems when it cannot be used."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(path, None, f"cannot read file: {err.strerror or err}")]
+    text, problem = decode(path, raw)
+    if problem:
+        return None, [problem]
+    text, warnings = strip_forbidden_characters(path, text)
+    source, problems = split_front_matter(path, text)
+    return source, warnings + problems
+
+
+def decode(path: Path, raw: bytes) -> tuple[str, Problem | None]:
+    """UTF-8 text with the BOM dropped and line ends made "\\n"."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", Problem(path, 1, "file is UTF-16; save it as UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if b"\x00" in raw[:8192]:
+            return "", Problem(path, 1, "file is binary, not a Markdown text file")
+        line = raw[: err.start].count(b"\n") + 1
+        return "", Problem(path, line, f"file is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save it as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def strip_forbidden_characters(path: Path, text: str) -> tuple[str, list[Problem]]:
+    """Remove characters XML forbids, with one warning per line that had them."""
+    if not _XML_FORBIDDEN.search(text):
+        return text, []
+    warnings = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = sorted(set(_XML_FORBIDDEN.findall(line)))
+        if found:
+            names = ", ".join(f"U+{ord(c):04X}" for c in found)
+            warnings.append(Problem(path, number, f"removed control characters XML forbids ({names})", "warning"))
+    return _XML_FORBIDDEN.sub("", text), warnings
+
+
+def strip_forbidden(text: str) -> str:
+    """The same cleaning for strings that YAML escapes produced (e.g. "\\ud800")."""
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def split_front_matter(path: Path, text: str) -> tuple[SourceFile | None, list[Problem]]:
+    """Split the leading `---` YAML block from the Markdown body, keeping line numbers.
+
+    Done by hand rather than with python-frontmatter because its splitter eats
+    blank lines and leading text, so YAML error lines stop matching the file.
+    """
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return None, [Problem(path, 1, "no front matter: a post starts with a '---' line, then title: and date:")]
+    end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
+    if end is None:
+        return None, [Problem(path, 1, "front matter is never closed: add a '---' line after it")]
+    try:
+        document = load_yaml("\n".join(lines[1:end]))
+    except YamlError as err:
+        line = err.line + 1 if err.line is not None else 1
+        return None, [Problem(path, line, err.message)]
+    body = "\n".join(lines[end + 1:])
+    return SourceFile(path, document, 2, body, end + 2), []

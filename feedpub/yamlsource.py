@@ -1,0 +1,76 @@
+"""Safe YAML loading that remembers on which line each top-level key stands.
+
+Messages must name the line of the offending key, and PyYAML's plain
+`safe_load` forgets it, so we compose the node graph first and keep the marks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # the C loader is several times faster on large sites
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    data: Any
+    key_lines: dict[str, int]  # top-level key -> 1-based line in the YAML text
+    nested_lines: dict[tuple[str, str], int]  # (key, subkey) -> line, for mappings
+
+
+class YamlError(Exception):
+    """The text is not valid YAML; `line` is 1-based within the text."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def load_yaml(text: str) -> YamlDocument:
+    """Parse one YAML document safely (no Python object tags).
+
+    Raises YamlError for invalid YAML and for duplicate keys, which PyYAML
+    would otherwise resolve silently in favour of the last one.
+    """
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDocument(None, {}, {})
+        key_lines, nested_lines = _key_lines(node)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = err.problem or err.context or "invalid YAML"
+        raise YamlError(f"invalid YAML: {reason}", line) from None
+    except yaml.YAMLError as err:
+        raise YamlError(f"invalid YAML: {err}", None) from None
+    except RecursionError:
+        raise YamlError("invalid YAML: nested too deeply", None) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(data, key_lines, nested_lines)
+
+
+def _key_lines(node: yaml.Node) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    key_lines: dict[str, int] = {}
+    nested: dict[tuple[str, str], int] = {}
+    if not isinstance(node, yaml.MappingNode):
+        return key_lines, nested
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        if key in key_lines:
+            raise YamlError(f"duplicate key '{key}' (first at line {key_lines[key]})", line)
+        key_lines[key] = line
+        if isinstance(value_node, yaml.MappingNode):
+            for sub_key, _ in value_node.value:
+                nested[(key, str(sub_key.value))] = sub_key.start_mark.line + 1
+    return key_lines, nested
