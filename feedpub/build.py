@@ -1,18 +1,33 @@
-"""The one orchestrating function: config and a clock reading in, a Report out."""
+"""The one orchestrating function: config and a clock reading in, a Report out.
+
+Work is never done twice: an unchanged post is not parsed again, a shown post
+is rendered once however many feeds show it (and never again while it is
+unchanged), and a feed whose inputs did not change is not even assembled.
+"""
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
 import time
+import sqlite3
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Iterator
 
-from .feeds import FILENAMES, emit
-from .feeds.entries import EntryXml, build_entry
+from . import __version__
+from .cache import Cache
+from .config import ConfigError
+from .feeds import FILENAMES, feed_document
 from .model import Config, FeedSpec, Post, Problem, Report
-from .output import Publication, build_lock, prepare_output_dir
+from .output import OutputError, Publication, build_lock, prepare_output_dir, read_manifest
 from .plan import plan_feeds, visible_posts
-from .posts import read_posts
-from .render import render_post
+from .posts import read_post
+from .sources import find_post_files
+from .workers import Workers, parse_job, render_job
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +36,8 @@ class BuildOptions:
     drafts: bool = False
     wait_seconds: float = 60.0
     keep_going: bool | None = None  # None: as config.keep_going says
+    use_cache: bool = True
+    jobs: int | None = None  # worker processes; None: one per core
 
 
 def build(config: Config, options: BuildOptions) -> Report:
@@ -28,74 +45,231 @@ def build(config: Config, options: BuildOptions) -> Report:
 
     Publishes nothing when a post has an error, unless keep_going, in which
     case the broken posts are left out and listed in Report.posts_skipped.
-    Raises output.OutputError or output.LockTimeout when the folder cannot be written.
+    Raises ConfigError when posts_dir is missing, output.OutputError or
+    output.LockTimeout when the output folder cannot be written.
     """
-    started = time.perf_counter()
-    timer = _StageTimer()
-    posts, problems, found = read_posts(config)
-    timer.lap("collect")
-    keep_going = config.keep_going if options.keep_going is None else options.keep_going
-    broken = _paths_with_errors(problems)
-    if broken and not keep_going:
-        return Report(posts_read=found, problems=tuple(problems), seconds=time.perf_counter() - started)
-    feeds, plan_problems = plan_feeds(config, visible_posts(posts, options.now, options.drafts))
-    problems.extend(plan_problems)
-    if plan_problems:
-        return Report(posts_read=found, problems=tuple(problems), seconds=time.perf_counter() - started)
-    entries = render_entries(config, feeds, problems)
-    timer.lap("render")
-    written, unchanged, removed = publish(config, feeds, entries, options.wait_seconds, timer)
-    return Report(
-        written=tuple(written), unchanged=tuple(unchanged), removed=tuple(removed),
-        posts_read=found, posts_skipped=tuple(sorted(broken)), problems=tuple(problems),
-        seconds=time.perf_counter() - started, stage_seconds=timer.laps,
-    )
-
-
-def render_entries(config: Config, feeds: list[FeedSpec], problems: list[Problem]) -> dict[str, EntryXml]:
-    """Render each post that some feed shows, once, however many feeds show it."""
-    shown: dict[str, Post] = {}
-    for feed in feeds:
-        for post in feed.entries:
-            shown.setdefault(post.entry_id, post)
-    full = config.feeds.content == "full"
-    return {
-        entry_id: build_entry(post, render_post(post, config.markdown_extensions), config.site, full)
-        for entry_id, post in shown.items()
-    }
-
-
-def publish(config: Config, feeds: list[FeedSpec], entries: dict[str, EntryXml],
-            wait_seconds: float, timer: "_StageTimer") -> tuple[list[str], list[str], list[str]]:
-    """Write every feed file atomically under the output lock."""
+    if not config.posts_dir.is_dir():
+        raise ConfigError(config.path, None, f"posts_dir: {config.posts_dir} is not a folder")
     prepare_output_dir(config.output_dir)
-    with build_lock(config.output_dir, wait_seconds):
-        publication = Publication.open(config.output_dir)
+    with build_lock(config.output_dir, options.wait_seconds), _cache(config, options) as cache:
+        workers = Workers(options.jobs)
         try:
-            for feed in feeds:
-                for fmt in config.feeds.formats:
-                    data = emit(fmt, feed, config.site, entries)
-                    timer.lap("emit")
-                    publication.stage(feed.file(FILENAMES[fmt]), data)
-                    timer.lap("write")
+            return _Build(config, options, cache, workers).run()
+        finally:
+            workers.close()
+
+
+@contextmanager
+def _cache(config: Config, options: BuildOptions) -> Iterator[Cache]:
+    """The persistent cache, or a throw-away one for --no-cache (same code path).
+
+    Kept only when the build ends normally: an interrupted build leaves the
+    cache as the last good build left it.
+    """
+    with ExitStack() as stack:
+        if options.use_cache:
+            folder = cache_folder(config)
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="feedpub-")))
+        try:
+            cache = Cache.open(folder, settings_key(config, options))
+        except (OSError, sqlite3.Error) as err:
+            raise OutputError(folder, f"cannot open the build cache: {err}") from None
+        try:
+            yield cache
         except BaseException:
-            publication.abort()
+            cache.close(keep=False)
             raise
-        written, removed = publication.commit(delete_stale=config.stale_feeds == "delete")
-        timer.lap("write")
-    return written, publication.unchanged, removed
+        cache.close(keep=True)
 
 
-def _paths_with_errors(problems: list[Problem]) -> set[Path]:
-    return {p.path for p in problems if p.severity == "error" and p.path is not None}
+CACHES_KEPT = 8
 
 
-class _StageTimer:
-    def __init__(self) -> None:
+def cache_folder(config: Config) -> Path:
+    """One cache per output folder, beside (never inside) what the web server publishes.
+
+    Builds into many throw-away folders (-o) would pile up caches, so only the
+    CACHES_KEPT most recently used are kept.
+    """
+    output_key = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
+    folder = config.cache_dir / output_key
+    try:
+        others = sorted((p for p in config.cache_dir.iterdir() if p.is_dir() and p != folder),
+                        key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        others = []
+    for old in others[CACHES_KEPT - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def settings_key(config: Config, options: BuildOptions) -> str:
+    """Everything besides the posts that decides the output: a cache made under others is void."""
+    return hashlib.sha256(f"{__version__}\n{config!r}\n{options.drafts}".encode()).hexdigest()
+
+
+class _Build:
+    def __init__(self, config: Config, options: BuildOptions, cache: Cache, workers: Workers):
+        self.config, self.options, self.cache, self.workers = config, options, cache, workers
+        self.started = time.perf_counter()
+        self.signatures: dict[str, str] = {}  # output file -> signature of its inputs
         self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
+        self._last = self.started
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.laps[stage] = self.laps.get(stage, 0.0) + now - self._last
         self._last = now
+
+    def report(self, **fields) -> Report:
+        return Report(seconds=time.perf_counter() - self.started, stage_seconds=self.laps, **fields)
+
+    def run(self) -> Report:
+        publication = Publication.open(self.config.output_dir)
+        paths, problems = find_post_files(self.config.posts_dir)
+        stats = {path: _stat(path) for path in paths}
+        if self.nothing_changed(self.stamp(stats, publication.previous)):
+            self.lap("collect")
+            return self.report(unchanged=tuple(sorted(publication.previous)), posts_read=len(paths),
+                               problems=tuple(problems + self.cached_warnings()))
+        posts = self.collect(paths, stats, problems)
+        self.lap("collect")
+        broken = sorted({p.path for p in problems if p.severity == "error" and p.path is not None})
+        keep_going = self.config.keep_going if self.options.keep_going is None else self.options.keep_going
+        if broken and not keep_going:
+            return self.report(posts_read=len(paths), problems=tuple(problems))
+        shown = visible_posts(posts, self.options.now, self.options.drafts)
+        feeds, plan_problems = plan_feeds(self.config, shown)
+        if plan_problems:
+            return self.report(posts_read=len(paths), problems=tuple(problems + plan_problems))
+        self.render(feeds)
+        self.lap("render")
+        written, unchanged, removed = self.publish(feeds, publication)
+        self.remember(posts, feeds, clean=not broken)
+        return self.report(written=tuple(written), unchanged=tuple(unchanged), removed=tuple(removed),
+                           posts_read=len(paths), posts_skipped=tuple(broken), problems=tuple(problems))
+
+    # the no-op fast path ----------------------------------------------------
+    def stamp(self, stats: dict[Path, tuple[int, int]], published: dict[str, str]) -> str:
+        """A digest of every input and output file's size and mtime."""
+        digest = hashlib.sha256()
+        for path, (mtime, size) in sorted(stats.items()):
+            digest.update(f"{path}\0{mtime}\0{size}\n".encode())
+        for rel in sorted(published):
+            mtime, size = _stat(self.config.output_dir / rel)
+            digest.update(f"out\0{rel}\0{mtime}\0{size}\n".encode())
+        return digest.hexdigest()
+
+    def nothing_changed(self, stamp: str) -> bool:
+        """True when no input or output changed and no post became visible since the last build."""
+        if self.cache.meta("stamp") != stamp:
+            return False
+        next_change = self.cache.meta("next_change")
+        return next_change == "" or (next_change is not None and self.options.now < datetime.fromisoformat(next_change))
+
+    def cached_warnings(self) -> list[Problem]:
+        warnings = []
+        for path in self.cache.stats():
+            warnings.extend(p for p in self.cache.post(path)[1] if p.severity == "warning")
+        return warnings
+
+    # collect -------------------------------------------------------------
+    def collect(self, paths: list[Path], stats: dict[Path, tuple[int, int]], problems: list[Problem]) -> list[Post]:
+        """Every post, from the cache where the file is unchanged, parsed (in parallel) otherwise."""
+        cached = self.cache.stats()
+        posts: list[Post] = []
+        changed: list[Path] = []
+        for path in paths:
+            known = cached.get(str(path))
+            if known is not None and known[:2] == stats[path]:
+                post, found = self.cache.post(str(path))
+                problems.extend(found)
+                if post is not None:
+                    posts.append(post)
+            else:
+                changed.append(path)
+        for path, (post, found) in zip(changed, self.workers.map(parse_job, [(p, self.config) for p in changed])):
+            problems.extend(found)
+            self.cache.put_post(str(path), stats[path], post.source_hash if post else "", post, found)
+            if post is not None:
+                posts.append(post)
+        self.cache.forget_posts(set(cached) - {str(p) for p in paths})
+        problems.sort(key=lambda p: (str(p.path), p.line or 0))
+        return posts
+
+    # render --------------------------------------------------------------
+    def render(self, feeds: list[FeedSpec]) -> None:
+        """Render every shown post whose entry is not cached yet, each exactly once."""
+        formats = self.config.feeds.formats
+        todo: dict[str, Post] = {}
+        for feed in feeds:
+            for post in feed.entries:
+                key = entry_key(post)
+                if key not in todo and not self.cache.has_entries(key, formats):
+                    todo[key] = post
+        jobs = [(self._with_body(post), self.config) for post in todo.values()]
+        for key, (_, fragments) in zip(todo, self.workers.map(render_job, jobs)):
+            for fmt, xml in fragments.items():
+                self.cache.put_entry(key, fmt, xml)
+
+    def _with_body(self, post: Post) -> Post:
+        """Cached posts carry no body; read it when the post must be rendered after all."""
+        if post.body or not post.source_hash:
+            return post
+        fresh, _ = read_post(post.path, self.config)
+        return fresh if fresh is not None else post
+
+    # publish -------------------------------------------------------------
+    def publish(self, feeds: list[FeedSpec], publication: Publication) -> tuple[list[str], list[str], list[str]]:
+        """Assemble and stage each feed whose inputs changed, then commit them all at once."""
+        known = self.cache.signatures()
+        try:
+            for feed in feeds:
+                for fmt in self.config.feeds.formats:
+                    rel = feed.file(FILENAMES[fmt])
+                    keys = [entry_key(post) for post in feed.entries]
+                    signature = _signature(feed, fmt, keys)
+                    self.signatures[rel] = signature
+                    if known.get(rel) == (signature, *_stat(self.config.output_dir / rel)) and publication.keep(rel):
+                        continue
+                    data = feed_document(fmt, feed, self.config.site, [self.cache.entry(k, fmt) for k in keys])
+                    self.lap("emit")
+                    publication.stage(rel, data)
+                    self.lap("write")
+        except BaseException:
+            publication.abort()
+            raise
+        written, removed = publication.commit(delete_stale=self.config.stale_feeds == "delete")
+        self.lap("write")
+        return written, publication.unchanged, removed
+
+    def remember(self, posts: list[Post], feeds: list[FeedSpec], clean: bool) -> None:
+        """Record what this build saw, so the next one can skip what did not change."""
+        output = self.config.output_dir
+        self.cache.put_signatures({rel: (sig, *_stat(output / rel)) for rel, sig in self.signatures.items()})
+        self.cache.prune_entries({entry_key(post) for feed in feeds for post in feed.entries})
+        future = [p.published for p in posts if p.published > self.options.now]
+        self.cache.put_meta("next_change", min(future).isoformat() if future else "")
+        # A build that left broken posts out must say so again next time: no fast path.
+        stats = {path: _stat(path) for path in find_post_files(self.config.posts_dir)[0]}
+        self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean else "")
+
+
+def entry_key(post: Post) -> str:
+    """The cache key of a post's rendered entry: its file's bytes at its path."""
+    return f"{post.source_hash}:{post.path}"
+
+
+def _signature(feed: FeedSpec, fmt: str, keys: list[str]) -> str:
+    header = (fmt, feed.kind, feed.name, feed.slug, feed.title, feed.description, feed.home_url,
+              feed.folder, feed.updated.isoformat())
+    return hashlib.sha256(repr((header, keys)).encode()).hexdigest()
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (0, -1)
+    return (info.st_mtime_ns, info.st_size)

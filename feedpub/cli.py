@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import traceback
 from dataclasses import replace
@@ -56,17 +57,20 @@ def main() -> None:
               help=f"Leave broken posts out and publish the rest (exit {EXIT_PARTIAL}).")
 @click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=60, show_default=True,
               metavar="SECONDS", help="How long to wait for another build's lock.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each file written and tracebacks.")
 def build_command(config_path: Path, output_dir: Path | None, now_text: str | None, drafts: bool,
-                  keep_going: bool | None, wait_seconds: float, as_json: bool, quiet: bool,
-                  verbose: bool) -> None:
+                  keep_going: bool | None, wait_seconds: float, no_cache: bool, jobs: int | None,
+                  as_json: bool, quiet: bool, verbose: bool) -> None:
     """Build every feed: the site, each category and each tag."""
     try:
         config = _config(config_path, output_dir)
         now = _now(now_text, config)
-        options = BuildOptions(now=now, drafts=drafts, wait_seconds=wait_seconds, keep_going=keep_going)
+        options = BuildOptions(now=now, drafts=drafts, wait_seconds=wait_seconds, keep_going=keep_going,
+                               use_cache=not no_cache, jobs=jobs)
         report = build(config, options)
     except (ConfigError, click.BadParameter) as err:
         _fail(str(err), EXIT_USAGE)
@@ -80,6 +84,20 @@ def build_command(config_path: Path, output_dir: Path | None, now_text: str | No
 
 
 main.add_command(build_command, name="build")
+
+
+@main.command()
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default="config.yaml",
+              show_default=True, help="The site's config file.")
+def clean(config_path: Path) -> None:
+    """Delete the build cache (published feeds are left alone)."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as err:
+        _fail(str(err), EXIT_USAGE)
+    if config.cache_dir.is_dir():
+        shutil.rmtree(config.cache_dir)
+        click.echo(f"feedpub: removed {config.cache_dir}")
 
 
 def _config(path: Path, output_dir: Path | None) -> Config:

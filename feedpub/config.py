@@ -29,6 +29,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "feeds": ("mapping", {}), "markdown": ("mapping", {}),
         "tag_slugs": ("mapping", {}), "category_slugs": ("mapping", {}),
         "stale_feeds": ("string", "delete"), "keep_going": ("boolean", False),
+        "cache_dir": ("string", ".feedpub-cache"),
     },
     "site": {
         "title": ("string", ...), "url": ("string", ...), "description": ("string", ""),
@@ -126,6 +127,7 @@ class _Validator:
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
             stale_feeds=self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep")),
             keep_going=top["keep_going"],
+            cache_dir=root / top["cache_dir"],
         )
 
     def site(self, values: dict) -> Site:

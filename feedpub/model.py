@@ -69,6 +69,7 @@ class Config:
     category_slugs: tuple[tuple[str, str], ...] = ()
     stale_feeds: Literal["delete", "keep"] = "delete"
     keep_going: bool = False
+    cache_dir: Path = Path(".feedpub-cache")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +89,9 @@ class Post:
     permalink: str  # absolute, percent-encoded URL
     source_url: str | None
     lang: str | None
-    body: str  # Markdown
+    body: str  # Markdown; empty when the post came from the cache without it
     body_line: int  # line of the file where the body starts
+    source_hash: str = ""  # sha256 of the file's bytes: the key of its rendered entry
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,14 @@ class Publication:
             raise OutputError(target, "path leaves the output folder; refusing to write it")
         return target
 
+    def keep(self, rel: str) -> bool:
+        """Carry a file over unchanged without reading it; False when the manifest does not know it."""
+        if rel not in self.previous:
+            return False
+        self.files[rel] = self.previous[rel]
+        self.unchanged.append(rel)
+        return True
+
     def stage(self, rel: str, data: bytes) -> bool:
         """Stage `data` for `rel`; False when the file already holds exactly these bytes."""
         target = self.target(rel)

@@ -218,7 +218,7 @@ class _FrontMatter:
             path=self.source.path, title=title, published=published, updated=updated or published,
             authors=authors, categories=categories, tags=tags, summary=summary or None, draft=draft,
             entry_id=entry_id, permalink=permalink, source_url=source_url, lang=lang or None,
-            body=self.source.body, body_line=self.source.body_line,
+            body=self.source.body, body_line=self.source.body_line, source_hash=self.source.sha,
         )
 
 

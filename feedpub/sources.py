@@ -6,6 +6,7 @@ reports every broken post at once.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     path: Path
+    sha: str  # sha256 of the file's bytes
     front_matter: YamlDocument
     front_matter_line: int  # line of the file where the YAML text starts
     body: str
@@ -67,7 +69,7 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     if problem:
         return None, [problem]
     text, warnings = strip_forbidden_characters(path, text)
-    source, problems = split_front_matter(path, text)
+    source, problems = split_front_matter(path, hashlib.sha256(raw).hexdigest(), text)
     return source, warnings + problems
 
 
@@ -103,7 +105,7 @@ def strip_forbidden(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
-def split_front_matter(path: Path, text: str) -> tuple[SourceFile | None, list[Problem]]:
+def split_front_matter(path: Path, sha: str, text: str) -> tuple[SourceFile | None, list[Problem]]:
     """Split the leading `---` YAML block from the Markdown body, keeping line numbers.
 
     Done by hand rather than with python-frontmatter because its splitter eats
@@ -121,4 +123,4 @@ def split_front_matter(path: Path, text: str) -> tuple[SourceFile | None, list[P
         line = err.line + 1 if err.line is not None else 1
         return None, [Problem(path, line, err.message)]
     body = "\n".join(lines[end + 1:])
-    return SourceFile(path, document, 2, body, end + 2), []
+    return SourceFile(path, sha, document, 2, body, end + 2), []

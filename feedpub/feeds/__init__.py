@@ -1,23 +1,25 @@
-"""One emitter per format: a FeedSpec and its entries in, bytes out.
+"""One emitter per format: a FeedSpec and its entries' fragments in, bytes out.
 
 feedgen lives in this package and nowhere else.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Sequence
 
-from ..model import FeedSpec, Site
-from .atom import atom_bytes
-from .entries import EntryXml
-from .rss import rss_bytes
+from ..model import FeedSpec, Post, Rendered, Site
+from .entries import build_entry
+from .xmlfeeds import FILENAMES, MEDIA_TYPES, document, fragment
 
-FILENAMES = {"atom": "atom.xml", "rss": "rss.xml"}
-MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
-
-Emitter = Callable[[FeedSpec, Site, Mapping[str, EntryXml]], bytes]
-EMITTERS: dict[str, Emitter] = {"atom": atom_bytes, "rss": rss_bytes}
+__all__ = ["FILENAMES", "MEDIA_TYPES", "entry_fragments", "feed_document"]
 
 
-def emit(fmt: str, spec: FeedSpec, site: Site, entries: Mapping[str, EntryXml]) -> bytes:
-    """The bytes of `spec` in format `fmt` ("atom" or "rss")."""
-    return EMITTERS[fmt](spec, site, entries)
+def entry_fragments(post: Post, rendered: Rendered, site: Site, full_content: bool,
+                    formats: Sequence[str]) -> dict[str, bytes]:
+    """One post's entry XML for each format, to be spliced into every feed that shows it."""
+    entry = build_entry(post, rendered, site, full_content)
+    return {fmt: fragment(entry, site, fmt) for fmt in formats}
+
+
+def feed_document(fmt: str, spec: FeedSpec, site: Site, fragments: Sequence[bytes]) -> bytes:
+    """The bytes of one feed file; deterministic for the same spec and fragments."""
+    return document(spec, site, fmt, fragments)

@@ -1,7 +1,5 @@
-"""One feedgen entry per post, built once and shared by every feed that shows it."""
+"""The feedgen entry of one post."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from feedgen.entry import FeedEntry
 from lxml import etree
@@ -12,13 +10,6 @@ from ..model import Post, Rendered, Site
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # feedgen builds Atom elements without a namespace and declares it on the root by hand.
 ATOM_LINK = "link"
-
-
-@dataclass(frozen=True, slots=True)
-class EntryXml:
-    """A ready feedgen entry; the wrapper keeps feedgen out of the other stages."""
-
-    entry: FeedEntry
 
 
 class _AtomExtras(BaseEntryExtension):
@@ -41,7 +32,7 @@ class _AtomExtras(BaseEntryExtension):
         return entry
 
 
-def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) -> EntryXml:
+def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) -> FeedEntry:
     """The feedgen entry for one post, usable in Atom and RSS feeds alike."""
     entry = FeedEntry()
     entry.load_extension("dc", atom=False, rss=True)
@@ -70,4 +61,4 @@ def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) 
         entry.summary(rendered.summary_html, type="html")
     if full_content and rendered.content_html:
         entry.content(rendered.content_html, type="html")
-    return EntryXml(entry)
+    return entry

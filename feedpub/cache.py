@@ -1,0 +1,159 @@
+"""The persistent build cache: parsed posts, rendered entries, feed signatures.
+
+One SQLite file (`.feedpub-cache/cache.sqlite`). Everything in it is keyed by
+what produced it: a post by its file's path, size, mtime and content hash; an
+entry by the post's content hash; the whole file by a settings key (feedpub
+version plus every config value that affects output). A cache made with other
+settings, or that SQLite cannot read, is thrown away and rebuilt, never
+trusted. Posts are stored as JSON, not pickles, so a tampered cache cannot run
+code.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from .model import Author, Post, Problem
+
+SCHEMA_VERSION = "1"
+_TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha TEXT,
+                    post TEXT, problems TEXT NOT NULL);
+CREATE TABLE entries (sha TEXT NOT NULL, format TEXT NOT NULL, xml BLOB NOT NULL,
+                      PRIMARY KEY (sha, format));
+CREATE TABLE feeds (file TEXT PRIMARY KEY, signature TEXT NOT NULL, mtime_ns INTEGER, size INTEGER);
+"""
+
+
+class Cache:
+    """A read-write view of the cache for one build; call save() to keep it."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    @classmethod
+    def open(cls, folder: Path, settings_key: str) -> "Cache":
+        """Open or create the cache in `folder`; a foreign or corrupt one is replaced."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "cache.sqlite"
+        for _attempt in range(2):
+            try:
+                db = sqlite3.connect(path, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                if _matches(db, settings_key):
+                    db.execute("BEGIN")
+                    return cls(db)
+                db.close()
+            except sqlite3.DatabaseError:
+                pass
+            for stale in folder.glob("cache.sqlite*"):
+                stale.unlink(missing_ok=True)
+            db = sqlite3.connect(path, isolation_level=None)
+            db.executescript(_TABLES)
+            db.execute("INSERT INTO meta VALUES ('schema', ?), ('settings', ?)", (SCHEMA_VERSION, settings_key))
+            db.execute("BEGIN")
+            return cls(db)
+        raise sqlite3.DatabaseError("cannot create cache")  # pragma: no cover
+
+    def close(self, keep: bool) -> None:
+        try:
+            self.db.execute("COMMIT" if keep else "ROLLBACK")
+        finally:
+            self.db.close()
+
+    # posts ---------------------------------------------------------------
+    def stats(self) -> dict[str, tuple[int, int, str]]:
+        """path -> (mtime_ns, size, sha) for every cached post file."""
+        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute("SELECT path, mtime_ns, size, sha FROM posts")}
+
+    def post(self, path: str) -> tuple[Post | None, list[Problem]]:
+        row = self.db.execute("SELECT post, problems FROM posts WHERE path = ?", (path,)).fetchone()
+        return (post_from_json(row[0]) if row[0] else None), problems_from_json(row[1])
+
+    def put_post(self, path: str, stat: tuple[int, int], sha: str, post: Post | None, problems: list[Problem]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)",
+                        (path, stat[0], stat[1], sha, post_to_json(post) if post else None, problems_to_json(problems)))
+
+    def forget_posts(self, paths: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM posts WHERE path = ?", ((p,) for p in paths))
+
+    # entries -------------------------------------------------------------
+    def entry(self, sha: str, fmt: str) -> bytes | None:
+        row = self.db.execute("SELECT xml FROM entries WHERE sha = ? AND format = ?", (sha, fmt)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def has_entries(self, sha: str, formats: Iterable[str]) -> bool:
+        found = {r[0] for r in self.db.execute("SELECT format FROM entries WHERE sha = ?", (sha,))}
+        return set(formats) <= found
+
+    def put_entry(self, sha: str, fmt: str, xml: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (sha, fmt, xml))
+
+    def prune_entries(self, keep: set[str]) -> None:
+        shas = [r[0] for r in self.db.execute("SELECT DISTINCT sha FROM entries")]
+        self.db.executemany("DELETE FROM entries WHERE sha = ?", ((s,) for s in shas if s not in keep))
+
+    # feeds and the no-op stamp ---------------------------------------------
+    def signatures(self) -> dict[str, tuple[str, int, int]]:
+        """Output file -> (signature of its inputs, mtime_ns, size) as last written."""
+        return {row[0]: tuple(row[1:]) for row in self.db.execute("SELECT file, signature, mtime_ns, size FROM feeds")}
+
+    def put_signatures(self, signatures: dict[str, tuple[str, int, int]]) -> None:
+        self.db.execute("DELETE FROM feeds")
+        self.db.executemany("INSERT INTO feeds VALUES (?, ?, ?, ?)", ((k, *v) for k, v in signatures.items()))
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def _matches(db: sqlite3.Connection, settings_key: str) -> bool:
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        db.execute("SELECT path, mtime_ns, size, sha, post, problems FROM posts LIMIT 1").fetchall()
+        db.execute("SELECT sha, format, xml FROM entries LIMIT 1").fetchall()
+        db.execute("SELECT file, signature, mtime_ns, size FROM feeds LIMIT 1").fetchall()
+    except sqlite3.DatabaseError:
+        return False
+    return meta.get("schema") == SCHEMA_VERSION and meta.get("settings") == settings_key
+
+
+def post_to_json(post: Post) -> str:
+    data = asdict(post)
+    data["path"] = str(post.path)
+    # Bodies stay in the post files: a cached entry needs none, and a no-op build
+    # should not decode megabytes of Markdown.
+    data["body"] = ""
+    data["published"] = post.published.isoformat()
+    data["updated"] = post.updated.isoformat()
+    return json.dumps(data, ensure_ascii=False)
+
+
+def post_from_json(text: str) -> Post:
+    data = json.loads(text)
+    data["path"] = Path(data["path"])
+    data["published"] = datetime.fromisoformat(data["published"])
+    data["updated"] = datetime.fromisoformat(data["updated"])
+    data["authors"] = tuple(Author(**a) for a in data["authors"])
+    data["categories"] = tuple(data["categories"])
+    data["tags"] = tuple(data["tags"])
+    return Post(**data)
+
+
+def problems_to_json(problems: list[Problem]) -> str:
+    return json.dumps([[str(p.path) if p.path else None, p.line, p.message, p.severity] for p in problems],
+                      ensure_ascii=False)
+
+
+def problems_from_json(text: str) -> list[Problem]:
+    return [Problem(Path(path) if path else None, line, message, severity)
+            for path, line, message, severity in json.loads(text)]

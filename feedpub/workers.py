@@ -1,0 +1,65 @@
+"""Per-post work (parsing, rendering) on every core, when there is enough of it.
+
+Rendering Markdown is the one cost that grows with the site, so a cold build
+of a large site spreads it over a process pool. Small jobs stay in-process:
+starting workers costs more than a few dozen posts.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Sequence, TypeVar
+
+from .feeds import entry_fragments
+from .model import Config, Post, Problem
+from .posts import read_post
+from .render import render_post
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+PARALLEL_THRESHOLD = 200
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class Workers:
+    """A lazily started process pool; `map` runs small batches in-process."""
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = jobs or cpu_count()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, func: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+        if self.jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+            return [func(item) for item in items]
+        if self._pool is None:
+            # fork: the children inherit imported modules instead of re-importing them.
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+        chunk = max(1, len(items) // (self.jobs * 8))
+        return list(self._pool.map(func, items, chunksize=chunk))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
+    path, config = job
+    return read_post(path, config)
+
+
+def render_job(job: tuple[Post, Config]) -> tuple[str, dict[str, bytes]]:
+    """The post's entry XML in each configured format, keyed by the post's content hash."""
+    post, config = job
+    rendered = render_post(post, config.markdown_extensions)
+    full = config.feeds.content == "full"
+    return post.source_hash, entry_fragments(post, rendered, config.site, full, config.feeds.formats)
