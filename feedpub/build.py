@@ -148,7 +148,7 @@ class _Build:
         written, unchanged, removed = self.publish(feeds, publication)
         self.remember(posts, feeds, clean=not broken)
         return self.report(written=tuple(written), unchanged=tuple(unchanged), removed=tuple(removed),
-                           posts_read=len(paths), posts_skipped=tuple(broken), problems=tuple(problems))
+                           posts_read=len(paths), entries=sum(len(feed.entries) for feed in feeds), posts_skipped=tuple(broken), problems=tuple(problems))
 
     # the no-op fast path ----------------------------------------------------
     def stamp(self, stats: dict[Path, tuple[int, int]], published: dict[str, str]) -> str:

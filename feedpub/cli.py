@@ -151,7 +151,7 @@ def _summary(report: Report, code: int) -> dict:
     return {
         "exit_code": code,
         "written": list(report.written), "unchanged": list(report.unchanged),
-        "removed": list(report.removed), "posts_read": report.posts_read,
+        "removed": list(report.removed), "posts_read": report.posts_read, "entries": report.entries,
         "posts_skipped": [str(p) for p in report.posts_skipped],
         "errors": [str(p) for p in report.errors], "warnings": [str(p) for p in report.warnings],
         "seconds": round(report.seconds, 3),

@@ -18,6 +18,7 @@ from .slugs import is_safe_segment
 from .yamlsource import YamlError, load_yaml
 
 FORMATS = ("atom", "rss")
+ENGINES = ("python-markdown", "cmark")
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
 
 # key -> (type name, default). A default of ... means required.
@@ -41,7 +42,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "content": ("string", "full"), "categories": ("boolean", True),
         "tags": ("boolean", True),
     },
-    "markdown": {"extensions": ("list", ["extra", "sane_lists"])},
+    "markdown": {"engine": ("string", "python-markdown"), "extensions": ("list", ["extra", "sane_lists"])},
 }
 
 
@@ -114,6 +115,7 @@ class _Validator:
 
     def config(self, raw: dict) -> Config:
         top = self.section("", raw)
+        markdown_settings = self.section("markdown", top["markdown"])
         root = self.path.parent
         return Config(
             path=self.path,
@@ -122,7 +124,8 @@ class _Validator:
             output_dir=root / top["output_dir"],
             permalink=self.permalink(top["permalink"]),
             feeds=self.feeds(self.section("feeds", top["feeds"])),
-            markdown_extensions=self.extensions(self.section("markdown", top["markdown"])),
+            markdown_engine=self.engine(markdown_settings["engine"]),
+            markdown_extensions=self.extensions(markdown_settings["extensions"]),
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
             stale_feeds=self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep")),
@@ -176,8 +179,14 @@ class _Validator:
         content = self.choice("feeds.content", values["content"], ("full", "summary"))
         return FeedOptions(formats, values["limit"], content, values["categories"], values["tags"])
 
-    def extensions(self, values: dict) -> tuple[str, ...]:
-        names = tuple(values["extensions"])
+    def engine(self, name: str) -> str:
+        engine = self.choice("markdown.engine", name, ENGINES)
+        if engine == "cmark" and not available("cmarkgfm"):
+            raise self.fail("markdown.engine", "cmark needs the cmarkgfm package: pip install 'feedpub[fast]'")
+        return engine
+
+    def extensions(self, names: list[str]) -> tuple[str, ...]:
+        names = tuple(names)
         try:
             markdown.Markdown(extensions=list(names))
         except (ImportError, AttributeError, TypeError) as err:

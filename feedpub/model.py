@@ -65,6 +65,7 @@ class Config:
     permalink: str
     feeds: FeedOptions
     markdown_extensions: tuple[str, ...]
+    markdown_engine: str = "python-markdown"  # or "cmark" (cmarkgfm, GitHub Flavored Markdown)
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()
     stale_feeds: Literal["delete", "keep"] = "delete"
@@ -132,6 +133,7 @@ class Report:
     unchanged: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     posts_read: int = 0
+    entries: int = 0  # entries over all feeds (one per feed, whatever the formats)
     posts_skipped: tuple[Path, ...] = ()
     problems: tuple[Problem, ...] = ()
     seconds: float = 0.0

@@ -10,7 +10,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from .feeds import entry_fragments
 from .model import Config, Post, Problem
@@ -37,14 +37,15 @@ class Workers:
         self.jobs = jobs or cpu_count()
         self._pool: ProcessPoolExecutor | None = None
 
-    def map(self, func: Callable[[Item], Result], items: Sequence[Item]) -> list[Result]:
+    def map(self, func: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+        """Results in the order of `items`, yielded as they come so they need not all be held."""
         if self.jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-            return [func(item) for item in items]
+            return (func(item) for item in items)
         if self._pool is None:
             # fork: the children inherit imported modules instead of re-importing them.
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
         chunk = max(1, len(items) // (self.jobs * 8))
-        return list(self._pool.map(func, items, chunksize=chunk))
+        return self._pool.map(func, items, chunksize=chunk)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -60,6 +61,6 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
 def render_job(job: tuple[Post, Config]) -> tuple[str, dict[str, bytes]]:
     """The post's entry XML in each configured format, keyed by the post's content hash."""
     post, config = job
-    rendered = render_post(post, config.markdown_extensions)
+    rendered = render_post(post, (config.markdown_engine, config.markdown_extensions))
     full = config.feeds.content == "full"
     return post.source_hash, entry_fragments(post, rendered, config.site, full, config.feeds.formats)

@@ -8,6 +8,7 @@ placed where feedgen itself would put them (after every feed-level element).
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Sequence
 
 from feedgen.entry import FeedEntry
@@ -64,10 +65,18 @@ _CARRIER = FeedSpec(kind="site", name=None, slug=None, title="t", description="d
                     entries=(), updated=datetime(1970, 1, 1, tzinfo=timezone.utc))
 
 
+@lru_cache(maxsize=8)
+def _carrier(site: Site, fmt: str) -> FeedGenerator:
+    return feed_generator(_CARRIER, site, fmt)
+
+
 def fragment(entry: FeedEntry, site: Site, fmt: str) -> bytes:
     """One entry's XML exactly as feedgen writes it inside a feed, indentation included."""
-    fg = feed_generator(_CARRIER, site, fmt)
+    fg = _carrier(site, fmt)
     fg.add_entry(entry, order="append")
-    data = serialise(fg, fmt)
+    try:
+        data = serialise(fg, fmt)
+    finally:
+        fg.remove_entry(entry)
     start = data.index(_ENTRY_START[fmt]) + 1
     return data[start:data.rindex(_DOCUMENT_END[fmt])]

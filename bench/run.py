@@ -1,0 +1,218 @@
+"""feedpub's benchmark: builds a generated corpus in several scenarios and prints a table.
+
+    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--engines python-markdown,cmark] [--work DIR]
+
+Each row is the median of --repeat runs, each run a fresh `feedpub build`
+process. Peak RSS is the largest single process (main or worker). Where Hugo
+is installed it builds the same corpus (RSS for home, categories and tags, 20
+entries, full content) in the same run, and the ratio feedpub/Hugo is shown.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import write_corpus  # noqa: E402
+
+NOW = "2030-01-01T00:00:00Z"
+FEEDPUB = [sys.executable, "-m", "feedpub"]
+
+
+# Runs a command and reports the peak RSS of it and every process it waited for.
+_RSS_WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+                "sys.stderr.write(f'\\nPEAK_RSS_KB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); "
+                "sys.exit(code)")
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB (largest single process), and stdout of one run."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *command], cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    peak_kb = int(re.findall(r"PEAK_RSS_KB (\d+)", result.stderr)[-1])
+    return seconds, peak_kb / 1024, result.stdout
+
+
+def corpus(work: Path, size: int) -> Path:
+    folder = work / f"corpus-{size}"
+    if not (folder / "config.yaml").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        write_corpus(folder, size)
+    return folder
+
+
+def site_copy(source: Path, work: Path, engine: str) -> Path:
+    """A private copy of a corpus, so scenarios that edit posts never touch the original."""
+    site = work / f"{source.name}-{engine}"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(source, site, symlinks=True)
+    config = site / "config.yaml"
+    text = config.read_text("utf-8")
+    config.write_text(text + f"markdown:\n  engine: {engine}\n" if engine != "python-markdown" else text, "utf-8")
+    return site
+
+
+class Runner:
+    def __init__(self, site: Path, repeat: int):
+        self.site, self.repeat = site, repeat
+        self.counter = 0
+
+    def build(self) -> tuple[float, float, dict]:
+        seconds, rss, out = timed(FEEDPUB + ["build", "-c", str(self.site / "config.yaml"), "--now", NOW, "--json"])
+        return seconds, rss, json.loads(out)
+
+    def clear(self) -> None:
+        shutil.rmtree(self.site / "public", ignore_errors=True)
+        shutil.rmtree(self.site / ".feedpub-cache", ignore_errors=True)
+
+    def first_post(self) -> Path:
+        """The newest post of the generated corpus (not one the scenarios added)."""
+        return sorted((self.site / "posts" / "000").glob("*.md"))[-1]
+
+    def edit(self) -> None:
+        self.counter += 1
+        with open(self.first_post(), "a", encoding="utf-8") as handle:
+            handle.write(f"\nEdited paragraph {self.counter}.\n")
+
+    def add(self) -> None:
+        self.counter += 1
+        path = self.site / "posts" / "added" / f"2029-12-31-added-{self.counter}.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"---\ntitle: Added {self.counter}\ndate: 2029-12-31 10:00:00 +0800\n"
+                        f"categories: [category-01]\ntags: [tag-1, tag-2]\n---\nA new post.\n", "utf-8")
+
+    def rename_tag(self) -> None:
+        path = self.first_post()
+        text = path.read_text("utf-8")
+        renamed = re.sub(r'(tags:\n  - ")([^"]*)"', lambda m: f'{m.group(1)}{_toggle(m.group(2))}"', text, count=1)
+        path.write_text(renamed, "utf-8")
+
+    def scenario(self, name: str) -> dict:
+        runs = []
+        for _ in range(self.repeat):
+            if name == "cold":
+                self.clear()
+            elif name == "no-op":
+                self.build() if not (self.site / "public").exists() else None
+            elif name == "edit one post":
+                self.edit()
+            elif name == "add one post":
+                self.add()
+            elif name == "rename one tag":
+                self.rename_tag()
+            runs.append(self.build())
+        return summarise(runs)
+
+
+def _toggle(tag: str) -> str:
+    return tag[: -len("-renamed")] if tag.endswith("-renamed") else tag + "-renamed"
+
+
+def summarise(runs: list[tuple[float, float, dict]]) -> dict:
+    reports = [r[2] for r in runs]
+    stages = {}
+    for stage in ("collect", "render", "emit", "write"):
+        stages[stage] = statistics.median(r["stage_seconds"].get(stage, 0.0) for r in reports)
+    return {
+        "seconds": statistics.median(r[0] for r in runs),
+        "rss": max(r[1] for r in runs),
+        "written": reports[-1]["written"], "unchanged": reports[-1]["unchanged"],
+        "entries": reports[-1].get("entries", 0), **stages,
+    }
+
+
+def hugo_site(source: Path, work: Path) -> Path | None:
+    """The same corpus as a Hugo site: RSS only, for home, categories and tags."""
+    if shutil.which("hugo") is None:
+        return None
+    site = work / f"{source.name}-hugo"
+    if (site / "config.toml").exists():
+        return site
+    content = site / "content" / "posts"
+    content.mkdir(parents=True, exist_ok=True)
+    for path in sorted((source / "posts").rglob("*.md")):
+        (content / path.name).write_text(_hugo_front_matter(path.read_text("utf-8")), "utf-8")
+    (site / "config.toml").write_text(
+        'baseURL = "https://bench.example.com/"\ntitle = "Bench"\n'
+        'disableKinds = ["sitemap", "robotsTXT", "404"]\n'
+        '[outputs]\nhome = ["RSS"]\nsection = []\npage = []\ntaxonomy = []\nterm = ["RSS"]\n'
+        '[taxonomies]\ncategory = "categories"\ntag = "tags"\n[services.rss]\nlimit = 20\n', "utf-8")
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True, exist_ok=True)
+    (layouts / "rss.xml").write_text(
+        '{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}'
+        '<rss version="2.0"><channel><title>{{ .Title }}</title><link>{{ .Permalink }}</link>'
+        '<description>{{ .Title }}</description>{{ range first 20 $pages }}<item><title>{{ .Title }}</title>'
+        '<link>{{ .Permalink }}</link><pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate>'
+        '<guid>{{ .Permalink }}</guid><description>{{ .Content | html }}</description></item>{{ end }}'
+        '</channel></rss>', "utf-8")
+    return site
+
+
+def _hugo_front_matter(text: str) -> str:
+    # Hugo wants RFC 3339 dates: "2020-01-01 07:00:00 +0800" -> "2020-01-01T07:00:00+08:00".
+    return re.sub(r"^date: (\S+) (\S+) ([+-]\d\d)(\d\d)$", r"date: \1T\2\3:\4", text, count=1, flags=re.M)
+
+
+def hugo_cold(site: Path, repeat: int) -> dict:
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / "resources", ignore_errors=True)
+        seconds, rss, _ = timed(["hugo", "--quiet", "-s", str(site)])
+        runs.append((seconds, rss))
+    files = sum(1 for _ in (site / "public").rglob("*.xml"))
+    return {"seconds": statistics.median(r[0] for r in runs), "rss": max(r[1] for r in runs), "files": files}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--engines", default="python-markdown")
+    parser.add_argument("--scenarios", default="cold,no-op,edit one post,add one post,rename one tag")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/feedpub-bench"))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    print(f"feedpub benchmark: {os.cpu_count()} cores, median of {args.repeat} runs, Python {sys.version.split()[0]}")
+    header = f"| {'posts':>7} | {'scenario':<15} | {'engine':<15} | {'written':>7} | {'unchanged':>9} | {'entries':>7} | {'wall s':>7} | {'peak MB':>7} | {'collect':>7} | {'render':>7} | {'emit':>6} | {'write':>6} | {'vs Hugo':>7} |"
+    print(header)
+    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        source = corpus(args.work, size)
+        hugo = hugo_site(source, args.work)
+        hugo_result = hugo_cold(hugo, args.repeat) if hugo else None
+        if hugo_result:
+            print(f"| {size:>7} | {'cold':<15} | {'hugo ' + _hugo_version():<15} | {hugo_result['files']:>7} | {'':>9} | {'':>7} | "
+                  f"{hugo_result['seconds']:>7.2f} | {hugo_result['rss']:>7.0f} | {'':>7} | {'':>7} | {'':>6} | {'':>6} | {'1.00':>7} |")
+        else:
+            print(f"(hugo not installed: no comparison for {size} posts)")
+        for engine in args.engines.split(","):
+            runner = Runner(site_copy(source, args.work, engine), args.repeat)
+            for name in args.scenarios.split(","):
+                row = runner.scenario(name)
+                ratio = f"{row['seconds'] / hugo_result['seconds']:.2f}" if hugo_result and name == "cold" else ""
+                print(f"| {size:>7} | {name:<15} | {engine:<15} | {len(row['written']):>7} | {len(row['unchanged']):>9} | "
+                      f"{row['entries']:>7} | {row['seconds']:>7.2f} | {row['rss']:>7.0f} | {row['collect']:>7.2f} | "
+                      f"{row['render']:>7.2f} | {row['emit']:>6.2f} | {row['write']:>6.2f} | {ratio:>7} |", flush=True)
+
+
+def _hugo_version() -> str:
+    out = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout
+    match = re.search(r"v(\d+\.\d+\.\d+)", out)
+    return match.group(1) if match else "?"
+
+
+if __name__ == "__main__":
+    main()
