@@ -21,7 +21,7 @@ from typing import Iterator
 from . import __version__
 from .cache import Cache
 from .config import ConfigError
-from .feeds import FILENAMES, feed_document
+from .feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from .model import Config, FeedSpec, Post, Problem, Report
 from .output import OutputError, Publication, build_lock, prepare_output_dir, read_manifest
 from .plan import plan_feeds, visible_posts
@@ -162,11 +162,19 @@ class _Build:
         return digest.hexdigest()
 
     def nothing_changed(self, stamp: str) -> bool:
-        """True when no input or output changed and no post became visible since the last build."""
+        """True when no file changed and `now` shows the same posts as last time.
+
+        The last build saw every post up to `newest_shown` and none from
+        `next_change` on; any `now` between the two shows the same posts.
+        """
         if self.cache.meta("stamp") != stamp:
             return False
-        next_change = self.cache.meta("next_change")
-        return next_change == "" or (next_change is not None and self.options.now < datetime.fromisoformat(next_change))
+        newest_shown, next_change = self.cache.meta("newest_shown"), self.cache.meta("next_change")
+        if newest_shown is None or next_change is None:
+            return False
+        now = self.options.now
+        return (not newest_shown or datetime.fromisoformat(newest_shown) <= now) and \
+            (not next_change or now < datetime.fromisoformat(next_change))
 
     def cached_warnings(self) -> list[Problem]:
         warnings = []
@@ -237,6 +245,9 @@ class _Build:
                     self.lap("emit")
                     publication.stage(rel, data)
                     self.lap("write")
+            if self.config.feeds.opml:
+                filename = FILENAMES[self.config.feeds.formats[0]]
+                publication.stage(OPML_FILENAME, opml_document(feeds, self.config.site, filename))
         except BaseException:
             publication.abort()
             raise
@@ -249,7 +260,10 @@ class _Build:
         output = self.config.output_dir
         self.cache.put_signatures({rel: (sig, *_stat(output / rel)) for rel, sig in self.signatures.items()})
         self.cache.prune_entries({entry_key(post) for feed in feeds for post in feed.entries})
-        future = [p.published for p in posts if p.published > self.options.now]
+        now = self.options.now
+        shown = [p.published for p in posts if p.published <= now]
+        future = [p.published for p in posts if p.published > now]
+        self.cache.put_meta("newest_shown", max(shown).isoformat() if shown else "")
         self.cache.put_meta("next_change", min(future).isoformat() if future else "")
         # A build that left broken posts out must say so again next time: no fast path.
         stats = {path: _stat(path) for path in find_post_files(self.config.posts_dir)[0]}

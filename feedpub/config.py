@@ -17,7 +17,7 @@ from .model import Author, Config, FeedOptions, Site
 from .slugs import is_safe_segment
 from .yamlsource import YamlError, load_yaml
 
-FORMATS = ("atom", "rss")
+FORMATS = ("atom", "rss", "json")
 ENGINES = ("python-markdown", "cmark")
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
 
@@ -38,9 +38,9 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "author": ("author", None),
     },
     "feeds": {
-        "formats": ("list", list(FORMATS)), "limit": ("integer", 20),
+        "formats": ("list", ["atom", "rss"]), "limit": ("integer", 20),
         "content": ("string", "full"), "categories": ("boolean", True),
-        "tags": ("boolean", True),
+        "tags": ("boolean", True), "opml": ("boolean", True),
     },
     "markdown": {"engine": ("string", "python-markdown"), "extensions": ("list", ["extra", "sane_lists"])},
 }
@@ -65,7 +65,7 @@ def load_config(path: Path) -> Config:
     try:
         doc = load_yaml(text)
     except YamlError as err:
-        raise ConfigError(path, err.line, err.message) from None
+        raise ConfigError(path, err.line, err.describe()) from None
     if not isinstance(doc.data, dict):
         raise ConfigError(path, None, "expected a mapping of settings (site:, feeds:, ...)")
     return _Validator(path, doc.key_lines, doc.nested_lines).config(doc.data)
@@ -177,7 +177,7 @@ class _Validator:
         if values["limit"] < 0:
             raise self.fail("feeds.limit", "expected 0 (every entry) or a positive number")
         content = self.choice("feeds.content", values["content"], ("full", "summary"))
-        return FeedOptions(formats, values["limit"], content, values["categories"], values["tags"])
+        return FeedOptions(formats, values["limit"], content, values["categories"], values["tags"], values["opml"])
 
     def engine(self, name: str) -> str:
         engine = self.choice("markdown.engine", name, ENGINES)

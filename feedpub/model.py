@@ -54,6 +54,7 @@ class FeedOptions:
     content: Literal["full", "summary"]
     categories: bool
     tags: bool
+    opml: bool = True
 
 
 @dataclass(frozen=True, slots=True)

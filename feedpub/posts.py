@@ -150,10 +150,10 @@ class _FrontMatter:
             return default
         return value
 
-    def entry_id(self, permalink: str) -> str:
+    def own_id(self) -> str | None:
         value = self.data.get("id")
         if value is None:
-            return permalink
+            return None
         text = strip_forbidden(str(value)).strip()
         if not urlsplit(text).scheme:
             self.error("id", f'id: "{text}" is not an absolute URI (Atom ids must be, e.g. urn:uuid:... or tag:example.com,2026:post-1)')
@@ -205,10 +205,11 @@ class _FrontMatter:
         authors = self.authors()
         slug = self.slug()
         source_url, lang = self.url("source"), self.text("lang")
+        own_id = self.own_id()
         if self.failed or title is None or published is None:
             return None
         permalink = self.permalink(published, slug, categories)
-        entry_id = self.entry_id(permalink)
+        entry_id = own_id or permalink
         if updated is not None and updated < published:
             self.problems.append(Problem(self.source.path, self.line(updated_key), f"{updated_key}: is before date; using date", "warning"))
             updated = None

@@ -121,6 +121,6 @@ def split_front_matter(path: Path, sha: str, text: str) -> tuple[SourceFile | No
         document = load_yaml("\n".join(lines[1:end]))
     except YamlError as err:
         line = err.line + 1 if err.line is not None else 1
-        return None, [Problem(path, line, err.message)]
+        return None, [Problem(path, line, err.describe(offset=1))]
     body = "\n".join(lines[end + 1:])
     return SourceFile(path, sha, document, 2, body, end + 2), []

@@ -11,9 +11,27 @@ from typing import Any
 import yaml
 
 try:  # the C loader is several times faster on large sites
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader
+    from yaml import SafeLoader as _BaseLoader
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loading, with impossible dates (2026-02-30) kept as text.
+
+    PyYAML raises a bare ValueError for them, without a line; as text they
+    reach the one date parser, which reports them against their key.
+    """
+
+
+def _timestamp_or_text(loader, node):
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +42,17 @@ class YamlDocument:
 
 
 class YamlError(Exception):
-    """The text is not valid YAML; `line` is 1-based within the text."""
+    """The text is not valid YAML; lines are 1-based within the YAML text."""
 
-    def __init__(self, message: str, line: int | None):
+    def __init__(self, message: str, line: int | None, first_line: int | None = None):
         super().__init__(message)
-        self.message = message
-        self.line = line
+        self.message, self.line, self.first_line = message, line, first_line
+
+    def describe(self, offset: int = 0) -> str:
+        """The message, with the line of an earlier duplicate shifted by `offset` into file lines."""
+        if self.first_line is None:
+            return self.message
+        return f"{self.message} (first at line {self.first_line + offset})"
 
 
 def load_yaml(text: str) -> YamlDocument:
@@ -68,7 +91,7 @@ def _key_lines(node: yaml.Node) -> tuple[dict[str, int], dict[tuple[str, str], i
         key = str(key_node.value)
         line = key_node.start_mark.line + 1
         if key in key_lines:
-            raise YamlError(f"duplicate key '{key}' (first at line {key_lines[key]})", line)
+            raise YamlError(f"duplicate key '{key}'", line, key_lines[key])
         key_lines[key] = line
         if isinstance(value_node, yaml.MappingNode):
             for sub_key, _ in value_node.value:

@@ -71,3 +71,30 @@ def site(tmp_path):
     def make(posts: dict[str, str | bytes], config: dict | None = None) -> Path:
         return write_site(tmp_path / "site", posts, config)
     return make
+
+
+# --- Helpers shared by the specification suites (golden, reader, dates, posts, output, ...) ---
+
+def build_into(config: Path, output: Path, *args: str, now: str = NOW):
+    """`feedpub build -c CONFIG -o OUTPUT --now NOW ARGS...`, in-process; returns the CliRunner result."""
+    return run_cli("build", "-c", config, "-o", output, "--now", now, *args)
+
+
+def file_snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `folder`, by relative POSIX path: (its bytes, its mtime in ns)."""
+    return {
+        path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+def feed_paths(folder: Path) -> set[str]:
+    """Relative POSIX paths of the feed files (*.xml) under `folder`."""
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*.xml") if path.is_file()}
+
+
+def published_paths(folder: Path) -> set[str]:
+    """Relative POSIX paths of every file a build published under `folder`: all but the manifest and lock."""
+    bookkeeping = {".feedpub-manifest.json", ".feedpub.lock"}
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*")
+            if path.is_file() and path.name not in bookkeeping}

@@ -7,19 +7,33 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..model import FeedSpec, Post, Rendered, Site
+from . import jsonfeed, xmlfeeds
 from .entries import build_entry
-from .xmlfeeds import FILENAMES, MEDIA_TYPES, document, fragment
+from .opml import opml_document
 
-__all__ = ["FILENAMES", "MEDIA_TYPES", "entry_fragments", "feed_document"]
+FILENAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
+MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
+
+OPML_FILENAME = "feeds.opml"
+
+__all__ = ["FILENAMES", "MEDIA_TYPES", "OPML_FILENAME", "entry_fragments", "feed_document", "opml_document"]
 
 
 def entry_fragments(post: Post, rendered: Rendered, site: Site, full_content: bool,
                     formats: Sequence[str]) -> dict[str, bytes]:
-    """One post's entry XML for each format, to be spliced into every feed that shows it."""
-    entry = build_entry(post, rendered, site, full_content)
-    return {fmt: fragment(entry, site, fmt) for fmt in formats}
+    """One post's entry for each format, to be spliced into every feed that shows it."""
+    fragments = {}
+    xml_formats = [fmt for fmt in formats if fmt in xmlfeeds.FILENAMES]
+    if xml_formats:
+        entry = build_entry(post, rendered, site, full_content)
+        fragments.update((fmt, xmlfeeds.fragment(entry, site, fmt)) for fmt in xml_formats)
+    if "json" in formats:
+        fragments["json"] = jsonfeed.item_fragment(post, rendered, full_content)
+    return fragments
 
 
 def feed_document(fmt: str, spec: FeedSpec, site: Site, fragments: Sequence[bytes]) -> bytes:
     """The bytes of one feed file; deterministic for the same spec and fragments."""
-    return document(spec, site, fmt, fragments)
+    if fmt == "json":
+        return jsonfeed.document(spec, site, spec.url(site, FILENAMES["json"]), fragments)
+    return xmlfeeds.document(spec, site, fmt, fragments)

@@ -1,0 +1,73 @@
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/).
+
+Items are serialised once each, like Atom and RSS entries, and spliced into
+every feed that shows them. JSON strings never contain a raw newline, so
+indenting an item's lines cannot change its content.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Sequence
+
+from ..model import Author, FeedSpec, Post, Rendered, Site
+
+VERSION = "https://jsonfeed.org/version/1.1"
+_TAG = re.compile(r"<[^>]+>")
+_ITEM_INDENT = "    "
+
+
+def _dumps(value: object) -> str:
+    # UTF-8 as written (no \\u escapes for Chinese), stable key order as built.
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _authors(authors: Sequence[Author]) -> list[dict[str, str]]:
+    return [{k: v for k, v in (("name", a.name), ("url", a.uri or (f"mailto:{a.email}" if a.email else None))) if v}
+            for a in authors]
+
+
+def plain_text(fragment: str) -> str:
+    """Text of an HTML fragment: JSON Feed's summary is plain text."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
+    """One item, indented as it stands inside the feed's "items" array."""
+    item: dict[str, object] = {"id": post.entry_id, "url": post.permalink}
+    if post.source_url:
+        item["external_url"] = post.source_url
+    item["title"] = post.title
+    item["content_html"] = rendered.content_html if full_content else rendered.summary_html
+    summary = plain_text(rendered.summary_html)
+    if summary:
+        item["summary"] = summary
+    item["date_published"] = post.published.isoformat()
+    item["date_modified"] = post.updated.isoformat()
+    if post.authors:
+        item["authors"] = _authors(post.authors)
+    names = list(dict.fromkeys(post.categories + post.tags))
+    if names:
+        item["tags"] = names
+    if post.lang:
+        item["language"] = post.lang
+    lines = _dumps(item).split("\n")
+    return ("\n".join(_ITEM_INDENT + line for line in lines) + ",\n").encode("utf-8")
+
+
+def document(spec: FeedSpec, site: Site, feed_url: str, fragments: Sequence[bytes]) -> bytes:
+    """The whole feed.json with the item fragments in order."""
+    feed: dict[str, object] = {
+        "version": VERSION, "title": spec.title, "home_page_url": spec.home_url,
+        "feed_url": feed_url, "description": spec.description,
+    }
+    if site.language:
+        feed["language"] = site.language
+    if site.author:
+        feed["authors"] = _authors([site.author])
+    head = _dumps(feed)[:-2] + ',\n  "items": ['
+    if not fragments:
+        return (head + "]\n}\n").encode("utf-8")
+    items = b"".join(fragments)[:-2]  # the last item takes no comma
+    return head.encode("utf-8") + b"\n" + items + b"\n  ]\n}\n"

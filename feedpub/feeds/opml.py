@@ -1,0 +1,35 @@
+"""OPML 2.0 index of every feed, so an aggregator can subscribe to all of them at once."""
+from __future__ import annotations
+
+from email.utils import format_datetime
+from typing import Sequence
+
+from lxml import etree
+
+from ..model import FeedSpec, Site
+
+GROUPS = (("site", "Site"), ("category", "Categories"), ("tag", "Tags"))
+
+
+def opml_document(feeds: Sequence[FeedSpec], site: Site, filename: str) -> bytes:
+    """One outline per feed (its first configured format), grouped into Site, Categories, Tags.
+
+    `filename` is the feed file each outline points at (e.g. "atom.xml").
+    """
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = site.title
+    newest = max((feed.updated for feed in feeds), default=None)
+    if newest is not None:
+        # The newest entry's time, not the build's: the file only changes when the feeds do.
+        etree.SubElement(head, "dateModified").text = format_datetime(newest)
+    body = etree.SubElement(root, "body")
+    for kind, label in GROUPS:
+        members = [feed for feed in feeds if feed.kind == kind]
+        if not members:
+            continue
+        group = etree.SubElement(body, "outline", text=label, title=label)
+        for feed in members:
+            etree.SubElement(group, "outline", text=feed.title, title=feed.title, type="rss",
+                             xmlUrl=feed.url(site, filename), htmlUrl=feed.home_url)
+    return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")

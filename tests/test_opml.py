@@ -1,0 +1,46 @@
+"""feeds.opml lists every feed, so an aggregator subscribes to every tag at once."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+from conftest import NOW, ROOT, post, run_cli
+from feedcheck import assert_valid_feed
+
+
+def build_sample(out: Path) -> None:
+    result = run_cli("build", "-c", ROOT / "config.yaml", "-o", out, "--now", NOW, "-q")
+    assert result.exit_code == 0, result.output
+
+
+def test_every_outline_points_at_a_feed_that_exists_and_parses(tmp_path):
+    build_sample(tmp_path)
+    opml = etree.parse(str(tmp_path / "feeds.opml")).getroot()
+    assert opml.get("version") == "2.0"
+    outlines = opml.findall("body/outline/outline")
+    feeds_on_disk = sorted(tmp_path.rglob("atom.xml"))
+    assert len(outlines) == len(feeds_on_disk)
+    for outline in outlines:
+        assert outline.get("type") == "rss" and outline.get("text") and outline.get("title")
+        assert outline.get("htmlUrl") == "https://example.com/"
+        url = outline.get("xmlUrl")
+        assert url.isascii() and url.startswith("https://example.com/")
+        path = tmp_path / unquote(url.removeprefix("https://example.com/"))
+        assert path.is_file(), url
+        assert_valid_feed(path)
+
+
+def test_outlines_are_grouped_into_site_categories_and_tags(tmp_path):
+    build_sample(tmp_path)
+    groups = etree.parse(str(tmp_path / "feeds.opml")).getroot().findall("body/outline")
+    assert [g.get("text") for g in groups] == ["Site", "Categories", "Tags"]
+    tags = [o.get("text") for o in groups[2]]
+    assert "金融科技观察 · 区块链" in tags and "金融科技观察 · stablecoins" in tags
+
+
+def test_opml_can_be_turned_off(site):
+    config = site({"a.md": post()}, {"feeds": {"opml": False}})
+    assert run_cli("build", "-c", config, "--now", NOW, "-q").exit_code == 0
+    assert not (config.parent / "public" / "feeds.opml").exists()
