@@ -13,7 +13,7 @@ import tempfile
 import time
 import sqlite3
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -24,7 +24,7 @@ from .config import ConfigError
 from .feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from .model import Config, FeedSpec, Post, Problem, Report
 from .output import OutputError, Publication, build_lock, prepare_output_dir, read_manifest
-from .plan import plan_feeds, visible_posts
+from .plan import STYLESHEET, plan_feeds, visible_posts
 from .posts import read_post
 from .sources import find_post_files
 from .workers import Workers, parse_job, render_job
@@ -51,8 +51,8 @@ def build(config: Config, options: BuildOptions) -> Report:
     if not config.posts_dir.is_dir():
         raise ConfigError(config.path, None, f"posts_dir: {config.posts_dir} is not a folder")
     prepare_output_dir(config.output_dir)
-    with build_lock(config.output_dir, options.wait_seconds), _cache(config, options) as cache:
-        workers = Workers(options.jobs)
+    with build_lock(config.output_dir, options.wait_seconds) as lock_fd, _cache(config, options) as cache:
+        workers = Workers(options.jobs, close_fds=(lock_fd,))
         try:
             return _Build(config, options, cache, workers).run()
         finally:
@@ -245,6 +245,8 @@ class _Build:
                     self.lap("emit")
                     publication.stage(rel, data)
                     self.lap("write")
+            if self.config.feeds.stylesheet:
+                publication.stage(STYLESHEET, (Path(__file__).parent / "assets" / STYLESHEET).read_bytes())
             if self.config.feeds.opml:
                 filename = FILENAMES[self.config.feeds.formats[0]]
                 publication.stage(OPML_FILENAME, opml_document(feeds, self.config.site, filename))
@@ -276,9 +278,9 @@ def entry_key(post: Post) -> str:
 
 
 def _signature(feed: FeedSpec, fmt: str, keys: list[str]) -> str:
-    header = (fmt, feed.kind, feed.name, feed.slug, feed.title, feed.description, feed.home_url,
-              feed.folder, feed.updated.isoformat())
-    return hashlib.sha256(repr((header, keys)).encode()).hexdigest()
+    """Everything a feed file is made of: equal signatures mean equal bytes."""
+    header = replace(feed, entries=())
+    return hashlib.sha256(repr((fmt, header, keys)).encode()).hexdigest()
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from .model import Author, Post, Problem
+from .model import Author, Enclosure, Post, Problem
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha TEXT,
@@ -146,6 +146,7 @@ def post_from_json(text: str) -> Post:
     data["authors"] = tuple(Author(**a) for a in data["authors"])
     data["categories"] = tuple(data["categories"])
     data["tags"] = tuple(data["tags"])
+    data["enclosures"] = tuple(Enclosure(**e) for e in data["enclosures"])
     return Post(**data)
 
 

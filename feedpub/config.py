@@ -6,6 +6,7 @@ the CLI turns it into exit code 2.
 from __future__ import annotations
 
 import importlib
+import string
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import markdown
 
 from .model import Author, Config, FeedOptions, Site
-from .slugs import is_safe_segment
-from .yamlsource import YamlError, load_yaml
+from .slugs import is_language_tag, is_safe_segment
+from .yamlsource import YamlError, describe, load_yaml
 
 FORMATS = ("atom", "rss", "json")
 ENGINES = ("python-markdown", "cmark")
@@ -30,7 +31,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "feeds": ("mapping", {}), "markdown": ("mapping", {}),
         "tag_slugs": ("mapping", {}), "category_slugs": ("mapping", {}),
         "stale_feeds": ("string", "delete"), "keep_going": ("boolean", False),
-        "cache_dir": ("string", ".feedpub-cache"),
+        "cache_dir": ("string", ".feedpub-cache"), "websub": ("mapping", {}),
     },
     "site": {
         "title": ("string", ...), "url": ("string", ...), "description": ("string", ""),
@@ -41,7 +42,10 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "formats": ("list", ["atom", "rss"]), "limit": ("integer", 20),
         "content": ("string", "full"), "categories": ("boolean", True),
         "tags": ("boolean", True), "opml": ("boolean", True),
+        "archive": ("boolean", False), "archive_taxonomies": ("boolean", False),
+        "archive_page_size": ("integer", 50), "stylesheet": ("boolean", False),
     },
+    "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
     "markdown": {"engine": ("string", "python-markdown"), "extensions": ("list", ["extra", "sane_lists"])},
 }
 
@@ -110,7 +114,7 @@ class _Validator:
         }[kind]
         if not ok:
             expected = {"list": "a list of strings", "author": "a name or {name, email, uri}"}
-            raise self.fail(key, f"expected {expected.get(kind, 'a ' + kind)}, got {value!r}")
+            raise self.fail(key, f"expected {expected.get(kind, 'a ' + kind)}, got {describe(value)}")
         return value
 
     def config(self, raw: dict) -> Config:
@@ -131,6 +135,7 @@ class _Validator:
             stale_feeds=self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep")),
             keep_going=top["keep_going"],
             cache_dir=root / top["cache_dir"],
+            **self.websub(self.section("websub", top["websub"])),
         )
 
     def site(self, values: dict) -> Site:
@@ -140,6 +145,8 @@ class _Validator:
             raise self.fail("site.url", f'"{url}" is not an absolute http(s) URL (e.g. https://example.com/)')
         if parts.query or parts.fragment:
             raise self.fail("site.url", "must not have a query or fragment")
+        if values["language"] is not None and not is_language_tag(values["language"]):
+            raise self.fail("site.language", f'"{values["language"]}" is not a language tag (e.g. en, zh-CN)')
         try:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
@@ -158,11 +165,25 @@ class _Validator:
             raise self.fail("site.author", "expected a name or {name, email, uri} with a name")
         return Author(value["name"], value.get("email"), value.get("uri"))
 
+    def websub(self, values: dict) -> dict:
+        for hub in values["hubs"]:
+            parts = urlsplit(hub)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise self.fail("websub.hubs", f'"{hub}" is not an absolute http(s) URL')
+        if values["ping"] and not values["hubs"]:
+            raise self.fail("websub.ping", "needs at least one hub in websub.hubs")
+        return {"hubs": tuple(values["hubs"]), "ping": values["ping"]}
+
     def permalink(self, pattern: str) -> str:
+        expected = f"expected placeholders among {{{'}, {'.join(PERMALINK_FIELDS)}}}"
         try:
-            pattern.format(**{name: "x" for name in PERMALINK_FIELDS})
-        except (KeyError, IndexError, ValueError) as err:
-            raise self.fail("permalink", f"unknown placeholder {err} (expected: {', '.join(PERMALINK_FIELDS)})") from None
+            fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern)
+                      if name is not None]
+        except ValueError as err:
+            raise self.fail("permalink", f"{err} ({expected})") from None
+        for name, spec, conversion in fields:
+            if name not in PERMALINK_FIELDS or spec or conversion:
+                raise self.fail("permalink", f'"{{{name}}}" is not a placeholder ({expected})')
         if ".." in pattern.split("/"):
             raise self.fail("permalink", "must not contain '..'")
         return pattern
@@ -177,7 +198,11 @@ class _Validator:
         if values["limit"] < 0:
             raise self.fail("feeds.limit", "expected 0 (every entry) or a positive number")
         content = self.choice("feeds.content", values["content"], ("full", "summary"))
-        return FeedOptions(formats, values["limit"], content, values["categories"], values["tags"], values["opml"])
+        if values["archive_page_size"] < 1:
+            raise self.fail("feeds.archive_page_size", "expected a positive number of entries per archive page")
+        return FeedOptions(formats, values["limit"], content, values["categories"], values["tags"], values["opml"],
+                           values["archive"], values["archive_taxonomies"], values["archive_page_size"],
+                           values["stylesheet"])
 
     def engine(self, name: str) -> str:
         engine = self.choice("markdown.engine", name, ENGINES)
@@ -187,17 +212,18 @@ class _Validator:
 
     def extensions(self, names: list[str]) -> tuple[str, ...]:
         names = tuple(names)
-        try:
-            markdown.Markdown(extensions=list(names))
-        except (ImportError, AttributeError, TypeError) as err:
-            raise self.fail("markdown.extensions", f"cannot load a Markdown extension: {err}") from None
+        for name in names:
+            try:
+                markdown.Markdown(extensions=[name])
+            except Exception as err:  # noqa: BLE001 - an extension's own code may raise anything
+                raise self.fail("markdown.extensions", f'cannot load Markdown extension "{name}": {err or type(err).__name__}') from None
         return names
 
     def slug_map(self, key: str, value: dict) -> tuple[tuple[str, str], ...]:
         pairs = []
         for name, slug in value.items():
             if not isinstance(slug, str) or not is_safe_segment(slug.strip()):
-                raise self.fail(f"{key}.{name}", f"expected a slug that is one path segment, got {slug!r}")
+                raise self.fail(f"{key}.{name}", f"expected a slug that is one path segment, got {describe(slug)}")
             pairs.append((str(name), slug.strip()))
         return tuple(pairs)
 

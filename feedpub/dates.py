@@ -25,12 +25,24 @@ def parse_date(value: object, default_tz: tzinfo) -> datetime:
     timezone). Raises DateError with a message fit for the user.
     """
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=default_tz)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=default_tz)
-    if isinstance(value, str):
-        return _parse_text(value.strip(), default_tz)
-    raise DateError(f"{_show(value)} is not a date ({EXPECTED})")
+        stamp = value if value.tzinfo else value.replace(tzinfo=default_tz)
+    elif isinstance(value, date):
+        stamp = datetime(value.year, value.month, value.day, tzinfo=default_tz)
+    elif isinstance(value, str):
+        stamp = _parse_text(value.strip(), default_tz)
+    else:
+        raise DateError(f"{_show(value)} is not a date ({EXPECTED})")
+    return _representable(stamp, default_tz, value)
+
+
+def _representable(stamp: datetime, site_tz: tzinfo, value: object) -> datetime:
+    """Refuse dates that cannot be shown in UTC or the site's timezone (year 1, year 9999)."""
+    try:
+        stamp.astimezone(timezone.utc)
+        stamp.astimezone(site_tz)
+    except (OverflowError, ValueError):
+        raise DateError(f"{_show(value)} is out of the range feeds can show") from None
+    return stamp
 
 
 def _parse_text(text: str, default_tz: tzinfo) -> datetime:

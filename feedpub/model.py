@@ -38,6 +38,13 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    url: str  # absolute
+    length: int  # bytes
+    media_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     title: str
     url: str  # absolute, always ends with "/"
@@ -55,6 +62,10 @@ class FeedOptions:
     categories: bool
     tags: bool
     opml: bool = True
+    archive: bool = False  # RFC 5005 archive pages for the site feed
+    archive_taxonomies: bool = False  # ... and for every category and tag feed
+    archive_page_size: int = 50
+    stylesheet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +83,8 @@ class Config:
     stale_feeds: Literal["delete", "keep"] = "delete"
     keep_going: bool = False
     cache_dir: Path = Path(".feedpub-cache")
+    hubs: tuple[str, ...] = ()  # websub.hubs
+    ping: bool = False  # websub.ping
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +107,8 @@ class Post:
     body: str  # Markdown; empty when the post came from the cache without it
     body_line: int  # line of the file where the body starts
     source_hash: str = ""  # sha256 of the file's bytes: the key of its rendered entry
+    enclosures: tuple[Enclosure, ...] = ()
+    image: str | None = None  # absolute URL of the post's main image
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +133,11 @@ class FeedSpec:
     url_folder: str  # the same folder percent-encoded, for URLs
     entries: tuple[Post, ...]
     updated: datetime
+    # RFC 5005: (rel, url_folder) of sibling documents, in the same format as this one.
+    archive_links: tuple[tuple[str, str], ...] = ()
+    archive: bool = False  # an archive document (fh:archive), not the subscription document
+    hubs: tuple[str, ...] = ()  # WebSub hubs to advertise
+    stylesheet: str | None = None  # href of the XSLT that makes the feed readable in a browser
 
     def file(self, filename: str) -> str:
         return f"{self.folder}/{filename}" if self.folder else filename
@@ -131,6 +151,7 @@ class Report:
     """What a build did, for the CLI to print and scripts to read."""
 
     written: tuple[str, ...] = ()
+    changed_feeds: tuple[str, ...] = ()  # absolute URLs of feeds whose bytes changed, for WebSub
     unchanged: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     posts_read: int = 0

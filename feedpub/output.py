@@ -51,11 +51,12 @@ def prepare_output_dir(output_dir: Path) -> None:
 
 
 @contextmanager
-def build_lock(output_dir: Path, wait_seconds: float) -> Iterator[None]:
-    """Hold an exclusive OS lock on the output folder for the whole build.
+def build_lock(output_dir: Path, wait_seconds: float) -> Iterator[int]:
+    """Hold an exclusive OS lock on the output folder for the whole build; yields its fd.
 
     flock locks die with their process, so a build killed halfway never
-    leaves a lock that blocks the next one.
+    leaves a lock that blocks the next one. Forked workers inherit the fd and
+    with it the lock: they must close it (workers.Workers does).
     """
     path = output_dir / LOCK_NAME
     try:
@@ -73,7 +74,7 @@ def build_lock(output_dir: Path, wait_seconds: float) -> Iterator[None]:
                     raise LockTimeout(path, wait_seconds) from None
                 time.sleep(0.05)
         try:
-            yield
+            yield handle.fileno()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Iterable, Literal
+from urllib.parse import urlsplit
 
 from .model import Config, FeedSpec, Post, Problem
 from .slugs import is_safe_segment, name_key, slugify, url_segment
@@ -11,6 +13,7 @@ from .slugs import is_safe_segment, name_key, slugify, url_segment
 # A feed with no entries has no natural "updated"; the epoch keeps it deterministic.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _FOLDERS = {"category": "categories", "tag": "tags"}
+STYLESHEET = "feed.xsl"
 
 
 def visible_posts(posts: Iterable[Post], now: datetime, drafts: bool) -> list[Post]:
@@ -22,33 +25,79 @@ def visible_posts(posts: Iterable[Post], now: datetime, drafts: bool) -> list[Po
 
 
 def plan_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[Problem]]:
-    """The site feed, then one per category and tag, from posts sorted newest first."""
+    """The site feed, then one per category and tag, from posts sorted newest first.
+
+    With feeds.archive, each subscription feed is followed by its RFC 5005
+    archive pages.
+    """
     problems = _duplicate_ids(posts)
-    feeds = [_feed(config, "site", None, None, posts)]
+    feeds = _feed(config, "site", None, None, posts)
     for kind, enabled in (("category", config.feeds.categories), ("tag", config.feeds.tags)):
         if enabled:
             groups, found = _groups(config, kind, posts)
             problems.extend(found)
-            feeds.extend(_feed(config, kind, name, slug, members) for name, slug, members in groups)
+            for name, slug, members in groups:
+                feeds.extend(_feed(config, kind, name, slug, members))
     return feeds, problems
 
 
 def _feed(config: Config, kind: Literal["site", "category", "tag"], name: str | None,
-          slug: str | None, posts: list[Post]) -> FeedSpec:
-    site = config.site
-    limit = config.feeds.limit
-    entries = tuple(posts[:limit] if limit else posts)
-    folder = f"{_FOLDERS[kind]}/{slug}" if slug else ""
-    return FeedSpec(
+          slug: str | None, posts: list[Post]) -> list[FeedSpec]:
+    """The subscription document, and its archive pages when configured."""
+    site, options = config.site, config.feeds
+    entries = tuple(posts[:options.limit] if options.limit else posts)
+    subscription = FeedSpec(
         kind=kind, name=name, slug=slug,
         title=f"{site.title} · {name}" if name else site.title,
         description=f"{site.description or site.title} · {name}" if name else (site.description or site.title),
         home_url=site.url,
-        folder=folder,
+        folder=f"{_FOLDERS[kind]}/{slug}" if slug else "",
         url_folder=f"{_FOLDERS[kind]}/{url_segment(slug)}" if slug else "",
         entries=entries,
-        updated=max((p.updated for p in entries), default=EMPTY_FEED_UPDATED),
+        updated=_updated(entries),
+        hubs=config.hubs,
+        stylesheet=urlsplit(site.url).path + STYLESHEET if options.stylesheet else None,
     )
+    archived = options.archive if kind == "site" else options.archive_taxonomies
+    if not archived or not options.limit:
+        return [subscription]
+    return archive_pages(subscription, posts, options.archive_page_size)
+
+
+def archive_pages(subscription: FeedSpec, posts: list[Post], size: int) -> list[FeedSpec]:
+    """RFC 5005 archives: every post, oldest first, in pages of `size` that never move.
+
+    Page n always holds the n-th `size` posts in date order, so a new post only
+    changes the newest page. There is always one page that is not full (it may
+    be empty): a full page can then link next-archive to a page that exists,
+    and never has to change again.
+    """
+    oldest_first = posts[::-1]
+    count = len(oldest_first) // size + 1
+    folder = _page_folder
+    pages = []
+    for number in range(1, count + 1):
+        entries = tuple(reversed(oldest_first[(number - 1) * size: number * size]))
+        links = [("current", subscription.url_folder)]
+        if number > 1:
+            links.append(("prev-archive", folder(number - 1, subscription.url_folder)))
+        if number < count:
+            links.append(("next-archive", folder(number + 1, subscription.url_folder)))
+        pages.append(replace(
+            subscription, folder=folder(number, subscription.folder),
+            url_folder=folder(number, subscription.url_folder), entries=entries,
+            updated=_updated(entries), archive_links=tuple(links), archive=True,
+        ))
+    latest = ("prev-archive", folder(count, subscription.url_folder))
+    return [replace(subscription, archive_links=(latest,))] + pages
+
+
+def _page_folder(number: int, parent: str) -> str:
+    return f"{parent}/archive/{number}" if parent else f"archive/{number}"
+
+
+def _updated(entries: tuple[Post, ...]) -> datetime:
+    return max((p.updated for p in entries), default=EMPTY_FEED_UPDATED)
 
 
 def _groups(config: Config, kind: str, posts: list[Post]) -> tuple[list[tuple[str, str, list[Post]]], list[Problem]]:

@@ -5,16 +5,17 @@ key; nothing is raised, so a run reports every broken post at once.
 """
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from .dates import DateError, date_from_filename, parse_date
-from .model import Author, Config, Post, Problem
-from .slugs import name_key, slugify, url_path, url_segment
+from .model import Author, Config, Enclosure, Post, Problem
+from .slugs import is_language_tag, name_key, slugify, url_path, url_segment
 from .sources import SourceFile, find_post_files, read_source, strip_forbidden
+from .yamlsource import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
 
@@ -74,8 +75,8 @@ class _FrontMatter:
                 self.error(key, f"{key}: is required")
             return None
         if not isinstance(value, str):
-            kind = _kind(value)
-            self.error(key, f'{key}: expected text, got {kind} {value!r} (put it in quotes: {key}: "{value}")')
+            hint = f' (put it in quotes: {key}: "{value}")' if isinstance(value, (bool, int, float, date)) else ""
+            self.error(key, f"{key}: expected text, got {describe(value)}{hint}")
             return None
         cleaned = strip_forbidden(value).strip()
         if cleaned != value.strip():
@@ -115,12 +116,12 @@ class _FrontMatter:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = [value]
         if not isinstance(value, list):
-            self.error(key, f"{key}: expected a list or a comma-separated string, got {_kind(value)}")
+            self.error(key, f"{key}: expected a list or a comma-separated string, got {describe(value)}")
             return ()
         names: dict[str, str] = {}
         for item in value:
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
-                self.error(key, f"{key}: expected names, got {_kind(item)} {item!r}")
+                self.error(key, f"{key}: expected names, got {describe(item)}")
                 continue
             name = " ".join(strip_forbidden(str(item)).split())
             if name:
@@ -140,15 +141,21 @@ class _FrontMatter:
             elif isinstance(item, dict) and isinstance(item.get("name"), str) and set(item) <= {"name", "email", "uri"}:
                 authors.append(Author(*(strip_forbidden(str(item[k])) if item.get(k) else None for k in ("name", "email", "uri"))))
             else:
-                self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {item!r}")
+                self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {describe(item)}")
         return tuple(authors)
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            self.error(key, f"{key}: expected true or false, got {value!r}")
+            self.error(key, f"{key}: expected true or false, got {describe(value)}")
             return default
         return value
+
+    def language(self) -> str | None:
+        lang = self.text("lang")
+        if lang and not is_language_tag(lang):
+            self.error("lang", f'lang: "{lang}" is not a language tag (e.g. en, zh-CN)')
+        return lang
 
     def own_id(self) -> str | None:
         value = self.data.get("id")
@@ -164,6 +171,28 @@ class _FrontMatter:
         if text and urlsplit(text).scheme not in ("http", "https"):
             self.error(key, f'{key}: "{text}" is not an absolute http(s) URL')
         return text or None
+
+    def enclosures(self) -> list[tuple[str, int, str]]:
+        """(url as written, length, media type) for each enclosure; RSS requires all three."""
+        value = self.data.get("enclosure", self.data.get("enclosures"))
+        key = "enclosure" if "enclosure" in self.data else "enclosures"
+        if value is None:
+            return []
+        found = []
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                item = {"url": item}
+            if not isinstance(item, dict) or not isinstance(item.get("url"), str) or not item["url"].strip():
+                self.error(key, f"{key}: expected {{url, length, type}} (or a list of them), got {describe(item)}")
+                continue
+            length, media_type = item.get("length"), item.get("type")
+            if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+                self.error(key, f"{key}: {item['url']}: length is required, in bytes (RSS needs it), got {describe(length)}")
+            elif not isinstance(media_type, str) or "/" not in media_type:
+                self.error(key, f"{key}: {item['url']}: type is required, a media type like audio/mpeg, got {describe(media_type)}")
+            else:
+                found.append((item["url"].strip(), length, media_type.strip()))
+        return found
 
     def slug(self) -> str:
         given = self.text("slug")
@@ -204,8 +233,9 @@ class _FrontMatter:
         draft = self.flag("draft", False) or not self.flag("published", True)
         authors = self.authors()
         slug = self.slug()
-        source_url, lang = self.url("source"), self.text("lang")
+        source_url, lang = self.url("source"), self.language()
         own_id = self.own_id()
+        enclosures, image = self.enclosures(), self.text("image")
         if self.failed or title is None or published is None:
             return None
         permalink = self.permalink(published, slug, categories)
@@ -220,23 +250,13 @@ class _FrontMatter:
             authors=authors, categories=categories, tags=tags, summary=summary or None, draft=draft,
             entry_id=entry_id, permalink=permalink, source_url=source_url, lang=lang or None,
             body=self.source.body, body_line=self.source.body_line, source_hash=self.source.sha,
+            # Feed readers have no base URL: relative media URLs resolve against the post.
+            enclosures=tuple(Enclosure(url_path(urljoin(permalink, url)), length, media_type)
+                             for url, length, media_type in enclosures),
+            image=url_path(urljoin(permalink, image)) if image else None,
         )
 
 
 def _category_slug(config: Config, name: str) -> str:
     overrides = {name_key(k): v for k, v in config.category_slugs}
     return overrides.get(name_key(name)) or slugify(name)
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, datetime) or type(value).__name__ == "date":
-        return "a date"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__

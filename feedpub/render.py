@@ -14,10 +14,13 @@ import markdown
 
 from .model import Post, Rendered
 
-MORE_MARKER = "<!--more-->"
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster|cite|action|background)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# A start or end tag; text never holds a raw "<" (Markdown escapes it), so these are real tags.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>")
+_URL_ATTRIBUTE = re.compile(
+    r"""(\s(?:href|src|srcset|poster|cite|action|background)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""",
+    re.IGNORECASE)
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
 MarkdownEngine = tuple[str, tuple[str, ...]]  # engine name, Python-Markdown extensions
@@ -53,17 +56,36 @@ def render_post(post: Post, engine: MarkdownEngine) -> Rendered:
     if post.summary:
         summary = absolutize(markdown_to_html(post.summary, engine), post.permalink)
     else:
-        summary = _summary_from_body(post, engine, content)
+        summary = summary_from_content(content)
     return Rendered(content_html=_MORE.sub("", content).strip(), summary_html=summary.strip())
 
 
-def _summary_from_body(post: Post, engine: MarkdownEngine, content: str) -> str:
-    """The part before <!--more-->, else the first paragraph."""
-    marker = _MORE.search(post.body)
+def summary_from_content(content: str) -> str:
+    """The part before <!--more-->, else the first paragraph.
+
+    The marker is looked for in the HTML, where a marker shown inside a code
+    sample is escaped text and so never mistaken for the real one.
+    """
+    marker = _MORE.search(content)
     if marker:
-        return absolutize(markdown_to_html(post.body[: marker.start()], engine), post.permalink)
+        return close_open_tags(content[: marker.start()].rstrip())
     paragraph = _FIRST_PARAGRAPH.search(content)
     return paragraph.group(0) if paragraph else ""
+
+
+def close_open_tags(fragment: str) -> str:
+    """Close the elements a cut left open (`<p>text <!--more-->` leaves a <p>)."""
+    stack: list[str] = []
+    for match in _TAG.finditer(fragment):
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _VOID or match.group(0).endswith("/>"):
+            continue
+        if not closing:
+            stack.append(name)
+        elif name in stack:
+            while stack.pop() != name:
+                pass
+    return fragment + "".join(f"</{name}>" for name in reversed(stack))
 
 
 def absolutize(fragment: str, base_url: str) -> str:
@@ -71,24 +93,35 @@ def absolutize(fragment: str, base_url: str) -> str:
 
     Feed readers have no base URL for entry content, so `/img/a.png`,
     `../other/` and `#note` would break; we resolve them as a browser would.
+    Only attributes inside real tags are touched: a code sample showing
+    `<img src="logo.png">` is escaped text and stays exactly as written.
     """
-    def one(match: re.Match) -> str:
-        quote = '"' if match.group(2) is not None else "'"
-        value = match.group(2) if match.group(2) is not None else match.group(3)
-        return f"{match.group(1)}{quote}{_join(base_url, value)}{quote}"
+    def attribute(match: re.Match) -> str:
+        name, quote, value = match.group(1), *_unquote(match.group(2))
+        if name.lower().lstrip().startswith("srcset"):
+            return f"{name}{quote}{_srcset(base_url, value)}{quote}"
+        return f"{name}{quote}{_join(base_url, value)}{quote}"
 
-    def srcset(match: re.Match) -> str:
-        quote = '"' if match.group(2) is not None else "'"
-        value = match.group(2) if match.group(2) is not None else match.group(3)
-        candidates = []
-        for candidate in html.unescape(value).split(","):
-            parts = candidate.strip().split(None, 1)
-            if parts:
-                parts[0] = urljoin(base_url, parts[0])
-                candidates.append(" ".join(parts))
-        return f"{match.group(1)}{quote}{html.escape(', '.join(candidates), quote=True)}{quote}"
+    def tag(match: re.Match) -> str:
+        return _URL_ATTRIBUTE.sub(attribute, match.group(0))
 
-    return _SRCSET.sub(srcset, _URL_ATTRIBUTE.sub(one, fragment))
+    return _TAG.sub(tag, fragment)
+
+
+def _unquote(raw: str) -> tuple[str, str]:
+    if raw[:1] in ("'", '"'):
+        return raw[0], raw[1:-1]
+    return '"', raw.replace('"', "&quot;")
+
+
+def _srcset(base_url: str, value: str) -> str:
+    candidates = []
+    for candidate in html.unescape(value).split(","):
+        parts = candidate.strip().split(None, 1)
+        if parts:
+            parts[0] = urljoin(base_url, parts[0])
+            candidates.append(" ".join(parts))
+    return html.escape(", ".join(candidates), quote=True)
 
 
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")

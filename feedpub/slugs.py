@@ -6,10 +6,20 @@ as Hugo does). Files on disk keep the Unicode; URLs percent-encode it.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 from urllib.parse import quote
 
 _KEPT_CATEGORIES = ("L", "M", "N")
+# File systems refuse names over 255 bytes; a long slug is cut and made unique again.
+MAX_SLUG_BYTES = 120
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def is_language_tag(text: str) -> bool:
+    """A BCP 47 tag as xml:lang accepts it (en, zh-CN, zh-Hans-CN)."""
+    return bool(_LANGUAGE_TAG.match(text))
 
 
 def name_key(name: str) -> str:
@@ -30,7 +40,14 @@ def slugify(name: str) -> str:
             dash = False
         else:
             dash = True
-    return "".join(out)
+    return _fit("".join(out), name)
+
+
+def _fit(slug: str, name: str) -> str:
+    if len(slug.encode("utf-8")) <= MAX_SLUG_BYTES:
+        return slug
+    cut = slug.encode("utf-8")[: MAX_SLUG_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
+    return f"{cut}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
 
 
 def is_safe_segment(slug: str) -> bool:

@@ -17,8 +17,9 @@ from .yamlsource import YamlDocument, YamlError, load_yaml
 
 POST_SUFFIXES = (".md", ".markdown")
 _IGNORED = ("*~", ".#*", "*.swp", "*.swo", "#*#")
-# Characters XML 1.0 forbids; one of them makes the whole feed unreadable.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Characters XML 1.0 forbids (one makes the whole feed unreadable), and the C1
+# controls it merely discourages, which YAML refuses and nobody means to publish.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
@@ -48,11 +49,23 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
             if not name.endswith(POST_SUFFIXES) or _ignored(name):
                 continue
             path = Path(folder) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append(Problem(path, None, "is a symlink to a file outside the posts folder; not read", "warning"))
-                continue
+            if path.is_symlink():
+                problem = _symlink_problem(path, root)
+                if problem:
+                    problems.append(problem)
+                    continue
             found.append(path)
     return sorted(found), problems
+
+
+def _symlink_problem(path: Path, root: Path) -> Problem | None:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return Problem(path, None, "is a broken or looping symlink; not read", "warning")
+    if not target.is_relative_to(root):
+        return Problem(path, None, "is a symlink to a file outside the posts folder; not read", "warning")
+    return None
 
 
 def _ignored(name: str) -> bool:
@@ -96,7 +109,7 @@ def strip_forbidden_characters(path: Path, text: str) -> tuple[str, list[Problem
         found = sorted(set(_XML_FORBIDDEN.findall(line)))
         if found:
             names = ", ".join(f"U+{ord(c):04X}" for c in found)
-            warnings.append(Problem(path, number, f"removed control characters XML forbids ({names})", "warning"))
+            warnings.append(Problem(path, number, f"removed control characters ({names})", "warning"))
     return _XML_FORBIDDEN.sub("", text), warnings
 
 

@@ -6,8 +6,10 @@ starting workers costs more than a few dozen posts.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, TypeVar
@@ -30,11 +32,35 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def _start_worker(inherited_fds: tuple[int, ...]) -> None:
+    """Make a worker die with its build, and let go of what it inherited but must not hold.
+
+    A worker that kept the build lock's fd would keep the lock after a killed
+    build, and block every later build.
+    """
+    for fd in inherited_fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() == 1:  # the build died before we could ask to die with it
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 class Workers:
     """A lazily started process pool; `map` runs small batches in-process."""
 
-    def __init__(self, jobs: int | None = None):
+    def __init__(self, jobs: int | None = None, close_fds: tuple[int, ...] = ()):
         self.jobs = jobs or cpu_count()
+        self.close_fds = close_fds
         self._pool: ProcessPoolExecutor | None = None
 
     def map(self, func: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
@@ -43,7 +69,8 @@ class Workers:
             return (func(item) for item in items)
         if self._pool is None:
             # fork: the children inherit imported modules instead of re-importing them.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_start_worker, initargs=(self.close_fds,))
         chunk = max(1, len(items) // (self.jobs * 8))
         return self._pool.map(func, items, chunksize=chunk)
 

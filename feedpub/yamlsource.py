@@ -6,6 +6,7 @@ Messages must name the line of the offending key, and PyYAML's plain
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -71,10 +72,14 @@ def load_yaml(text: str) -> YamlDocument:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None
-        reason = err.problem or err.context or "invalid YAML"
+        reason = " ".join((err.problem or err.context or "not valid").split())
+        raise YamlError(f"invalid YAML: {reason}", line) from None
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1 if err.position is not None else None
+        reason = f"character {err.character!r} is not allowed" if err.character is not None else str(err).split("\n")[0]
         raise YamlError(f"invalid YAML: {reason}", line) from None
     except yaml.YAMLError as err:
-        raise YamlError(f"invalid YAML: {err}", None) from None
+        raise YamlError(f"invalid YAML: {str(err).splitlines()[0] if str(err) else type(err).__name__}", None) from None
     except RecursionError:
         raise YamlError("invalid YAML: nested too deeply", None) from None
     finally:
@@ -97,3 +102,24 @@ def _key_lines(node: yaml.Node) -> tuple[dict[str, int], dict[tuple[str, str], i
             for sub_key, _ in value_node.value:
                 nested[(key, str(sub_key.value))] = sub_key.start_mark.line + 1
     return key_lines, nested
+
+
+def describe(value: object) -> str:
+    """A short description of a YAML value for a message: never the whole value.
+
+    A nested list from an alias bomb has a repr of gigabytes; its kind is enough.
+    """
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, (date, datetime)):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = str(value)
+    return f'"{text}"' if len(text) <= 60 else f'"{text[:57]}..."'

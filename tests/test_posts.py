@@ -368,8 +368,8 @@ def test_control_characters_are_removed_with_a_warning_naming_file_and_line(site
     result = build_into(Path("config.yaml"), output)
 
     assert result.exit_code == 0, result.stderr
-    assert "posts/x.md:2: warning: removed control characters XML forbids (U+000B)" in result.stderr
-    assert "posts/x.md:6: warning: removed control characters XML forbids (U+0000)" in result.stderr
+    assert "posts/x.md:2: warning: removed control characters (U+000B)" in result.stderr
+    assert "posts/x.md:6: warning: removed control characters (U+0000)" in result.stderr
     for rel in ("atom.xml", "rss.xml", "tags/t1/atom.xml", "tags/t1/rss.xml"):
         assert_valid_feed(output / rel)
     entry = atom_entry(output)
@@ -451,6 +451,16 @@ def test_keep_going_reports_the_broken_post_again_on_the_next_build(published_si
     assert "bad.md:3: date:" in result.stderr
 
 
+def test_a_post_skipped_with_keep_going_fails_a_build_without_it(published_site, output):
+    (published_site.parent / "posts" / "bad.md").write_text(front("title: Bad", "date: someday"))
+    build_into(published_site, output, "--keep-going")
+
+    result = build_into(published_site, output)
+
+    assert result.exit_code == 1
+    assert "bad.md:3: date:" in result.stderr
+
+
 # --- which files are posts -------------------------------------------------------
 
 NOT_A_POST = "this is not a post: it has no front matter\n"
@@ -472,3 +482,39 @@ def test_markdown_files_are_found_recursively(build_ok, name):
 
     assert [e.title for e in parse_ok(output / "atom.xml").entries] == ["Found"]
 
+
+
+def test_a_site_without_posts_publishes_valid_empty_feeds(build_ok):
+    output = build_ok({})
+
+    for rel in ("atom.xml", "rss.xml"):
+        assert_valid_feed(output / rel)
+    assert parse_ok(output / "atom.xml").entries == []
+
+
+def test_two_posts_with_one_id_is_an_error_naming_both(build_in_site):
+    result = build_in_site({
+        "a.md": front("title: A", "date: 2026-01-30", "id: urn:x:same"),
+        "b.md": front("title: B", "date: 2026-01-31", "id: urn:x:same"),
+    })
+
+    assert result.exit_code == 1
+    assert "posts/b.md" in result.stderr and "posts/a.md" in result.stderr
+    assert "urn:x:same" in result.stderr
+
+
+def test_two_posts_with_one_permalink_is_an_error(build_in_site):
+    result = build_in_site({
+        "2026-01-30-same.md": front("title: A"),
+        "old/2026-01-30-same.md": front("title: B"),
+    })
+
+    assert result.exit_code == 1
+    assert "https://example.com/2026/01/30/same/" in result.stderr
+
+
+def test_utf16_file_is_an_error_saying_so(build_in_site):
+    result = build_in_site({"x.md": front("title: Hi", "date: 2026-01-30").encode("utf-16")})
+
+    assert result.exit_code == 1
+    assert "posts/x.md:1: file is UTF-16" in result.stderr

@@ -52,6 +52,11 @@ def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
         item["tags"] = names
     if post.lang:
         item["language"] = post.lang
+    if post.image:
+        item["image"] = post.image
+    if post.enclosures:
+        item["attachments"] = [{"url": e.url, "mime_type": e.media_type, "size_in_bytes": e.length}
+                               for e in post.enclosures]
     lines = _dumps(item).split("\n")
     return ("\n".join(_ITEM_INDENT + line for line in lines) + ",\n").encode("utf-8")
 
@@ -62,10 +67,16 @@ def document(spec: FeedSpec, site: Site, feed_url: str, fragments: Sequence[byte
         "version": VERSION, "title": spec.title, "home_page_url": spec.home_url,
         "feed_url": feed_url, "description": spec.description,
     }
+    older = dict(spec.archive_links).get("prev-archive")
+    if older is not None:
+        # JSON Feed's pagination: next_url leads to older items, as prev-archive does.
+        feed["next_url"] = site.url + older + "/feed.json"
     if site.language:
         feed["language"] = site.language
     if site.author:
         feed["authors"] = _authors([site.author])
+    if spec.hubs:
+        feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in spec.hubs]
     head = _dumps(feed)[:-2] + ',\n  "items": ['
     if not fragments:
         return (head + "]\n}\n").encode("utf-8")

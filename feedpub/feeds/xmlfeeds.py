@@ -12,7 +12,9 @@ from functools import lru_cache
 from typing import Sequence
 
 from feedgen.entry import FeedEntry
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from ..model import FeedSpec, Site
 
@@ -24,11 +26,49 @@ _ENTRY_START = {"atom": b"\n  <entry", "rss": b"\n    <item"}  # <entry xml:lang
 _DOCUMENT_END = {"atom": b"</feed>", "rss": b"  </channel>"}
 
 
+ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+
+
+class _FeedLinks(BaseExtension):
+    """Feed-level links feedgen cannot write in RSS (hub, RFC 5005 archives), and fh:archive.
+
+    In Atom they follow feedgen's own links; in RSS they are atom:link elements
+    in the channel. Either way they come before the entries.
+    """
+
+    links: tuple[tuple[str, str], ...] = ()  # (rel, absolute href)
+    archive = False
+
+    def extend_ns(self):
+        return {"fh": HISTORY_NS} if self.archive else {}
+
+    def extend_atom(self, feed):
+        # feedgen builds Atom elements without a namespace and declares it on the root.
+        self._add(feed, "link")
+        return feed
+
+    def extend_rss(self, rss):
+        self._add(rss.find("channel"), f"{{{ATOM_NS}}}link")
+        return rss
+
+    def _add(self, parent, link_tag: str) -> None:
+        for rel, href in self.links:
+            etree.SubElement(parent, link_tag, href=href, rel=rel)
+        if self.archive:
+            etree.SubElement(parent, f"{{{HISTORY_NS}}}archive")
+
+
 def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     """A FeedGenerator with the spec's feed-level fields and no entries."""
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
-    fg.id(spec.url(site, FILENAMES["atom"]))
+    fg.register_extension("feedpub_links", _FeedLinks, None, atom=True, rss=True)
+    fg.feedpub_links.links = tuple(("hub", hub) for hub in spec.hubs) + tuple(
+        (rel, _document_url(site, folder, fmt)) for rel, folder in spec.archive_links)
+    fg.feedpub_links.archive = spec.archive
+    # An archive page is part of the same logical feed: it keeps the subscription's id.
+    fg.id(_document_url(site, dict(spec.archive_links).get("current", spec.url_folder), "atom"))
     fg.title(spec.title)
     fg.subtitle(spec.description)
     fg.link(href=spec.url(site, FILENAMES[fmt]), rel="self", type=MEDIA_TYPES[fmt])
@@ -52,11 +92,24 @@ def serialise(fg: FeedGenerator, fmt: str) -> bytes:
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
+def _document_url(site: Site, url_folder: str, fmt: str) -> str:
+    return site.url + (f"{url_folder}/" if url_folder else "") + FILENAMES[fmt]
+
+
 def document(spec: FeedSpec, site: Site, fmt: str, fragments: Sequence[bytes]) -> bytes:
     """The whole feed: feed-level XML with the entry fragments spliced in, in order."""
     head = serialise(feed_generator(spec, site, fmt), fmt)
+    if spec.stylesheet:
+        head = _with_stylesheet(head, spec.stylesheet)
     end = head.rindex(_DOCUMENT_END[fmt])
     return head[:end] + b"".join(fragments) + head[end:]
+
+
+def _with_stylesheet(data: bytes, href: str) -> bytes:
+    """Add the processing instruction that lets a browser show the feed as a page."""
+    declaration_end = data.index(b"?>") + 2
+    instruction = f'\n<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode("utf-8")
+    return data[:declaration_end] + instruction + data[declaration_end:]
 
 
 # A stand-in feed to serialise one entry in; its own fields are cut away.
