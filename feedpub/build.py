@@ -26,6 +26,7 @@ from .model import Config, FeedSpec, Post, Problem, Report
 from .output import OutputError, Publication, build_lock, prepare_output_dir, read_manifest
 from .plan import STYLESHEET, plan_feeds, visible_posts
 from .posts import read_post
+from .slugs import url_path
 from .sources import find_post_files
 from .workers import Workers, parse_job, render_job
 
@@ -148,6 +149,7 @@ class _Build:
         written, unchanged, removed = self.publish(feeds, publication)
         self.remember(posts, feeds, clean=not broken)
         return self.report(written=tuple(written), unchanged=tuple(unchanged), removed=tuple(removed),
+                           changed_feeds=tuple(self.feed_url(rel) for rel in written if self.is_feed(rel)),
                            posts_read=len(paths), entries=sum(len(feed.entries) for feed in feeds), posts_skipped=tuple(broken), problems=tuple(problems))
 
     # the no-op fast path ----------------------------------------------------
@@ -256,6 +258,12 @@ class _Build:
         written, removed = publication.commit(delete_stale=self.config.stale_feeds == "delete")
         self.lap("write")
         return written, publication.unchanged, removed
+
+    def is_feed(self, rel: str) -> bool:
+        return rel.rsplit("/", 1)[-1] in FILENAMES.values()
+
+    def feed_url(self, rel: str) -> str:
+        return self.config.site.url + url_path(rel)
 
     def remember(self, posts: list[Post], feeds: list[FeedSpec], clean: bool) -> None:
         """Record what this build saw, so the next one can skip what did not change."""

@@ -16,8 +16,10 @@ from . import __version__
 from .build import BuildOptions, build
 from .config import ConfigError, load_config
 from .dates import DateError, parse_date
+from .inspect import autodiscovery_links, find_feed, planned_feeds
 from .model import Config, Report
 from .output import LockTimeout, OutputError
+from .websub import ping_hubs
 
 EXIT_OK = 0
 EXIT_CONTENT = 1
@@ -25,6 +27,7 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 3
 EXIT_OUTPUT = 4
 EXIT_PARTIAL = 5
+EXIT_PING = 6
 EXIT_INTERNAL = 70
 
 EXIT_CODES_HELP = f"""\b
@@ -35,6 +38,7 @@ Exit codes:
   {EXIT_LOCKED}   another build held the output folder's lock past --wait
   {EXIT_OUTPUT}   the output folder could not be written: previous feeds intact
   {EXIT_PARTIAL}   --keep-going: published, but some posts were left out
+  {EXIT_PING}   published, but a WebSub hub could not be notified
   {EXIT_INTERNAL}  internal error (a bug; -v shows the traceback)
 """
 
@@ -57,21 +61,29 @@ def main() -> None:
               help=f"Leave broken posts out and publish the rest (exit {EXIT_PARTIAL}).")
 @click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=60, show_default=True,
               metavar="SECONDS", help="How long to wait for another build's lock.")
+@click.option("--ping/--no-ping", default=None,
+              help=f"Notify the WebSub hubs of changed feeds (default: websub.ping); exit {EXIT_PING} if one fails.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each file written and tracebacks.")
 def build_command(config_path: Path, output_dir: Path | None, now_text: str | None, drafts: bool,
-                  keep_going: bool | None, wait_seconds: float, no_cache: bool, jobs: int | None,
-                  as_json: bool, quiet: bool, verbose: bool) -> None:
+                  keep_going: bool | None, wait_seconds: float, ping: bool | None, no_cache: bool,
+                  jobs: int | None, as_json: bool, quiet: bool, verbose: bool) -> None:
     """Build every feed: the site, each category and each tag."""
+    failures: list = []
     try:
         config = _config(config_path, output_dir)
         now = _now(now_text, config)
         options = BuildOptions(now=now, drafts=drafts, wait_seconds=wait_seconds, keep_going=keep_going,
                                use_cache=not no_cache, jobs=jobs)
+        ping = config.ping if ping is None else ping
+        if ping and not config.hubs:
+            raise click.BadParameter("--ping: no hubs configured in websub.hubs")
         report = build(config, options)
+        if ping:
+            failures = ping_hubs(config.hubs, report.changed_feeds)
     except (ConfigError, click.BadParameter) as err:
         _fail(str(err), EXIT_USAGE)
     except LockTimeout as err:
@@ -80,10 +92,36 @@ def build_command(config_path: Path, output_dir: Path | None, now_text: str | No
         _fail(str(err), EXIT_OUTPUT)
     except Exception:  # noqa: BLE001 - last line of defence: no traceback unless asked
         _internal_error(verbose)
-    sys.exit(_report(report, as_json, quiet, verbose))
+    code = _report(report, as_json, quiet, verbose)
+    for failure in failures:
+        _echo_err(f"feedpub: {failure}")
+    sys.exit(EXIT_PING if failures and code == EXIT_OK else code)
 
 
 main.add_command(build_command, name="build")
+
+
+@main.command()
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default="config.yaml",
+              show_default=True, help="The site's config file.")
+@click.option("--category", metavar="NAME", help="Links for this category's feed.")
+@click.option("--tag", metavar="NAME", help="Links for this tag's feed.")
+@click.option("--now", "now_text", metavar="ISO-8601", help="Pin the clock (default: the real time).")
+def links(config_path: Path, category: str | None, tag: str | None, now_text: str | None) -> None:
+    """Print the <link> tags an HTML <head> needs for feed autodiscovery."""
+    if category and tag:
+        _fail("give --category or --tag, not both", EXIT_USAGE)
+    try:
+        config = load_config(config_path)
+        feeds, problems = planned_feeds(config, _now(now_text, config))
+    except (ConfigError, click.BadParameter) as err:
+        _fail(str(err), EXIT_USAGE)
+    kind, name = ("category", category) if category else ("tag", tag) if tag else ("site", None)
+    feed = find_feed(feeds, kind, name)
+    if feed is None:
+        _fail(f'no {kind} called "{name}" in any post', EXIT_CONTENT)
+    for line in autodiscovery_links(feed, config):
+        click.echo(line)
 
 
 @main.command()
