@@ -21,7 +21,7 @@ SUMMARY_LINE = re.compile(
 )
 README_OPTIONS = ["-c", "--config", "-o", "--output", "--now", "--drafts", "--keep-going", "--wait",
                   "--json", "-q", "--quiet", "-v", "--verbose"]
-EXIT_CODES = ["0", "1", "2", "3", "4", "5", "70"]
+EXIT_CODES = ["0", "1", "2", "3", "4", "5", "6", "70"]
 INSTALLED = Path(sys.executable).parent / "feedpub"
 
 
