@@ -25,7 +25,6 @@ from .feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from .model import Config, FeedSpec, Post, Problem, Report
 from .output import OutputError, Publication, build_lock, prepare_output_dir, read_manifest
 from .plan import STYLESHEET, plan_feeds, visible_posts
-from .posts import read_post
 from .slugs import url_path
 from .sources import find_post_files
 from .workers import Workers, parse_job, render_job
@@ -218,17 +217,10 @@ class _Build:
                 key = entry_key(post)
                 if key not in todo and not self.cache.has_entries(key, formats):
                     todo[key] = post
-        jobs = [(self._with_body(post), self.config) for post in todo.values()]
+        jobs = [(post, self.config) for post in todo.values()]
         for key, (_, fragments) in zip(todo, self.workers.map(render_job, jobs)):
             for fmt, xml in fragments.items():
                 self.cache.put_entry(key, fmt, xml)
-
-    def _with_body(self, post: Post) -> Post:
-        """Cached posts carry no body; read it when the post must be rendered after all."""
-        if post.body or not post.source_hash:
-            return post
-        fresh, _ = read_post(post.path, self.config)
-        return fresh if fresh is not None else post
 
     # publish -------------------------------------------------------------
     def publish(self, feeds: list[FeedSpec], publication: Publication) -> tuple[list[str], list[str], list[str]]:

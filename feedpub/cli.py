@@ -191,6 +191,8 @@ def _summary(report: Report, code: int) -> dict:
         "written": list(report.written), "unchanged": list(report.unchanged),
         "removed": list(report.removed), "posts_read": report.posts_read, "entries": report.entries,
         "posts_skipped": [str(p) for p in report.posts_skipped],
+        "skipped_reasons": {str(path): [str(p) for p in report.errors if p.path == path]
+                            for path in report.posts_skipped},
         "errors": [str(p) for p in report.errors], "warnings": [str(p) for p in report.warnings],
         "seconds": round(report.seconds, 3),
         "stage_seconds": {k: round(v, 3) for k, v in report.stage_seconds.items()},
