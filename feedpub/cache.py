@@ -19,7 +19,7 @@ from typing import Iterable
 
 from .model import Author, Enclosure, Post, Problem
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha TEXT,
@@ -147,6 +147,7 @@ def post_from_json(text: str) -> Post:
     data["categories"] = tuple(data["categories"])
     data["tags"] = tuple(data["tags"])
     data["enclosures"] = tuple(Enclosure(**e) for e in data["enclosures"])
+    data["key_lines"] = tuple(tuple(pair) for pair in data["key_lines"])
     return Post(**data)
 
 

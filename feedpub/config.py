@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import markdown
 
-from .model import Author, Config, FeedOptions, Site
+from .model import Author, Config, FeedOptions, Site, one_line
 from .slugs import is_language_tag, is_safe_segment
 from .yamlsource import YamlError, describe, load_yaml
 
@@ -54,7 +54,7 @@ class ConfigError(Exception):
     """config.yaml is missing, unreadable or invalid."""
 
     def __init__(self, path: Path, line: int | None, message: str):
-        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        super().__init__(one_line(f"{path}:{line}: {message}" if line else f"{path}: {message}"))
         self.path, self.line, self.message = path, line, message
 
 

@@ -12,6 +12,16 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+# Messages quote what the user wrote; a newline or an escape sequence in it must
+# not split a `path:line: message` line or reach the terminal.
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+_UNPRINTABLE.update({0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"})
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters shown as escapes, so it prints as one safe line."""
+    return text.translate(_UNPRINTABLE)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -27,7 +37,7 @@ class Problem:
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{where}{prefix}{self.message}"
+        return one_line(f"{where}{prefix}{self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +119,10 @@ class Post:
     source_hash: str = ""  # sha256 of the file's bytes: the key of its rendered entry
     enclosures: tuple[Enclosure, ...] = ()
     image: str | None = None  # absolute URL of the post's main image
+    key_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line, for later messages
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.key_lines).get(key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,13 +115,14 @@ def _groups(config: Config, kind: str, posts: list[Post]) -> tuple[list[tuple[st
     for key in sorted(members):
         name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
         slug = overrides.get(key) or slugify(name)
-        first = members[key][0].path
+        first = members[key][0]
+        line = first.line_of("tags") if kind == "tag" else first.line_of("categories") or first.line_of("category")
         if not is_safe_segment(slug):
-            problems.append(Problem(first, None, f'{kind} "{name}" has no letter or digit to make a feed path from; give it one in {config_key}: {{"{name}": some-slug}}'))
+            problems.append(Problem(first.path, line, f'{kind} "{name}" has no letter or digit to make a feed path from; give it one in {config_key}: {{"{name}": some-slug}}'))
             continue
         if slug in by_slug:
             other = by_slug[slug]
-            problems.append(Problem(first, None, f'{kind}s "{other}" and "{name}" both make the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}'))
+            problems.append(Problem(first.path, line, f'{kind}s "{other}" and "{name}" both make the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}'))
             continue
         by_slug[slug] = name
         groups.append((name, slug, members[key]))
@@ -135,7 +136,8 @@ def _duplicate_ids(posts: list[Post]) -> list[Problem]:
     problems = []
     for post in sorted(posts, key=lambda p: str(p.path)):
         if post.entry_id in seen:
-            problems.append(Problem(post.path, None, f"has the same id/permalink as {seen[post.entry_id].path}: {post.entry_id}"))
+            line = post.line_of("id") or post.line_of("permalink")
+            problems.append(Problem(post.path, line, f"has the same id/permalink as {seen[post.entry_id].path}: {post.entry_id}"))
         else:
             seen[post.entry_id] = post
     return problems

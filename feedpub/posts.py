@@ -18,6 +18,9 @@ from .sources import SourceFile, find_post_files, read_source, strip_forbidden
 from .yamlsource import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
+# Each tag makes a feed that repeats all of the post's tags: 10,000 tags would
+# write 10,000 feeds of 10,000 categories each (gigabytes). No real post needs more.
+MAX_NAMES_PER_POST = 500
 
 
 def read_posts(config: Config) -> tuple[list[Post], list[Problem], int]:
@@ -117,6 +120,9 @@ class _FrontMatter:
             value = [value]
         if not isinstance(value, list):
             self.error(key, f"{key}: expected a list or a comma-separated string, got {describe(value)}")
+            return ()
+        if len(value) > MAX_NAMES_PER_POST:
+            self.error(key, f"{key}: {len(value)} names; at most {MAX_NAMES_PER_POST} per post")
             return ()
         names: dict[str, str] = {}
         for item in value:
@@ -254,6 +260,8 @@ class _FrontMatter:
             enclosures=tuple(Enclosure(url_path(urljoin(permalink, url)), length, media_type)
                              for url, length, media_type in enclosures),
             image=url_path(urljoin(permalink, image)) if image else None,
+            key_lines=tuple((key, self.line(key)) for key in ("tags", "categories", "category", "id", "permalink")
+                            if key in self.source.front_matter.key_lines),
         )
 
 

@@ -62,7 +62,7 @@ def _symlink_problem(path: Path, root: Path) -> Problem | None:
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        return Problem(path, None, "is a broken or looping symlink; not read", "warning")
+        return Problem(path, None, "cannot read file: it is a broken or looping symlink")
     if not target.is_relative_to(root):
         return Problem(path, None, "is a symlink to a file outside the posts folder; not read", "warning")
     return None
