@@ -132,7 +132,7 @@ class _Build:
         if self.nothing_changed(self.stamp(stats, publication.previous)):
             self.lap("collect")
             return self.report(unchanged=tuple(sorted(publication.previous)), posts_read=len(paths),
-                               problems=tuple(problems + self.cached_warnings()))
+                               problems=tuple(problems + self.cache.warnings()))
         posts = self.collect(paths, stats, problems)
         self.lap("collect")
         broken = sorted({p.path for p in problems if p.severity == "error" and p.path is not None})
@@ -146,10 +146,13 @@ class _Build:
         self.render(feeds)
         self.lap("render")
         written, unchanged, removed = self.publish(feeds, publication)
-        self.remember(posts, feeds, clean=not broken)
-        return self.report(written=tuple(written), unchanged=tuple(unchanged), removed=tuple(removed),
-                           changed_feeds=tuple(self.feed_url(rel) for rel in written if self.is_feed(rel)),
-                           posts_read=len(paths), entries=sum(len(feed.entries) for feed in feeds), posts_skipped=tuple(broken), problems=tuple(problems))
+        self.remember(stats, posts, feeds, clean=not broken)
+        return self.report(
+            written=tuple(written), unchanged=tuple(unchanged), removed=tuple(removed),
+            changed_feeds=tuple(self.feed_url(rel) for rel in written if self.is_feed(rel)),
+            posts_read=len(paths), entries=sum(len(feed.entries) for feed in feeds),
+            posts_skipped=tuple(broken), problems=tuple(problems),
+        )
 
     # the no-op fast path ----------------------------------------------------
     def stamp(self, stats: dict[Path, tuple[int, int]], published: dict[str, str]) -> str:
@@ -177,23 +180,17 @@ class _Build:
         return (not newest_shown or datetime.fromisoformat(newest_shown) <= now) and \
             (not next_change or now < datetime.fromisoformat(next_change))
 
-    def cached_warnings(self) -> list[Problem]:
-        warnings = []
-        for path in self.cache.stats():
-            warnings.extend(p for p in self.cache.post(path)[1] if p.severity == "warning")
-        return warnings
-
     # collect -------------------------------------------------------------
     def collect(self, paths: list[Path], stats: dict[Path, tuple[int, int]], problems: list[Problem]) -> list[Post]:
         """Every post, from the cache where the file is unchanged, parsed (in parallel) otherwise."""
-        cached = self.cache.stats()
+        cached = self.cache.posts()
         posts: list[Post] = []
         changed: list[Path] = []
         for path in paths:
             known = cached.get(str(path))
-            if known is not None and known[:2] == stats[path]:
-                post, found = self.cache.post(str(path))
-                problems.extend(found)
+            if known is not None and known.stat == stats[path]:
+                problems.extend(known.problems())
+                post = known.post()
                 if post is not None:
                     posts.append(post)
             else:
@@ -257,8 +254,13 @@ class _Build:
     def feed_url(self, rel: str) -> str:
         return self.config.site.url + url_path(rel)
 
-    def remember(self, posts: list[Post], feeds: list[FeedSpec], clean: bool) -> None:
-        """Record what this build saw, so the next one can skip what did not change."""
+    def remember(self, stats: dict[Path, tuple[int, int]], posts: list[Post], feeds: list[FeedSpec],
+                 clean: bool) -> None:
+        """Record what this build saw, so the next one can skip what did not change.
+
+        The posts' stats are those from the start of the build: a post edited
+        while it ran must make the next build look again.
+        """
         output = self.config.output_dir
         self.cache.put_signatures({rel: (sig, *_stat(output / rel)) for rel, sig in self.signatures.items()})
         self.cache.prune_entries({entry_key(post) for feed in feeds for post in feed.entries})
@@ -268,7 +270,6 @@ class _Build:
         self.cache.put_meta("newest_shown", max(shown).isoformat() if shown else "")
         self.cache.put_meta("next_change", min(future).isoformat() if future else "")
         # A build that left broken posts out must say so again next time: no fast path.
-        stats = {path: _stat(path) for path in find_post_files(self.config.posts_dir)[0]}
         self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean else "")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
@@ -28,6 +28,22 @@ CREATE TABLE entries (sha TEXT NOT NULL, format TEXT NOT NULL, xml BLOB NOT NULL
                       PRIMARY KEY (sha, format));
 CREATE TABLE feeds (file TEXT PRIMARY KEY, signature TEXT NOT NULL, mtime_ns INTEGER, size INTEGER);
 """
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPost:
+    """One posts row; the JSON is decoded only for the posts a build uses."""
+
+    stat: tuple[int, int]  # (mtime_ns, size) of the file when it was parsed
+    sha: str
+    post_json: str | None
+    problems_json: str
+
+    def post(self) -> Post | None:
+        return post_from_json(self.post_json) if self.post_json else None
+
+    def problems(self) -> list[Problem]:
+        return problems_from_json(self.problems_json) if self.problems_json != "[]" else []
 
 
 class Cache:
@@ -68,13 +84,15 @@ class Cache:
             self.db.close()
 
     # posts ---------------------------------------------------------------
-    def stats(self) -> dict[str, tuple[int, int, str]]:
-        """path -> (mtime_ns, size, sha) for every cached post file."""
-        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute("SELECT path, mtime_ns, size, sha FROM posts")}
+    def posts(self) -> dict[str, CachedPost]:
+        """Every cached post file by path, in one query."""
+        rows = self.db.execute("SELECT path, mtime_ns, size, sha, post, problems FROM posts")
+        return {row[0]: CachedPost((row[1], row[2]), row[3], row[4], row[5]) for row in rows}
 
-    def post(self, path: str) -> tuple[Post | None, list[Problem]]:
-        row = self.db.execute("SELECT post, problems FROM posts WHERE path = ?", (path,)).fetchone()
-        return (post_from_json(row[0]) if row[0] else None), problems_from_json(row[1])
+    def warnings(self) -> list[Problem]:
+        """The warnings of every cached post, for a build that has nothing else to do."""
+        rows = self.db.execute("SELECT problems FROM posts WHERE problems != '[]' ORDER BY path")
+        return [p for (text,) in rows for p in problems_from_json(text) if p.severity == "warning"]
 
     def put_post(self, path: str, stat: tuple[int, int], sha: str, post: Post | None, problems: list[Problem]) -> None:
         self.db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)",
