@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 import time
 import sqlite3
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import __version__
-from .cache import Cache
+from .cache import Cache, cache_folders, remove_cache_folder
 from .config import ConfigError
 from .feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from .model import Config, FeedSpec, Post, Problem, Report
@@ -94,13 +93,10 @@ def cache_folder(config: Config) -> Path:
     """
     output_key = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
     folder = config.cache_dir / output_key
-    try:
-        others = sorted((p for p in config.cache_dir.iterdir() if p.is_dir() and p != folder),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
-    except OSError:
-        others = []
+    others = sorted((p for p in cache_folders(config.cache_dir) if p != folder),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[CACHES_KEPT - 1:]:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_cache_folder(old)
     return folder
 
 

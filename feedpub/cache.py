@@ -134,6 +134,24 @@ class Cache:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
 
+def cache_folders(cache_dir: Path) -> list[Path]:
+    """The per-output cache folders under `cache_dir`: those holding our database."""
+    try:
+        return [p for p in cache_dir.iterdir() if p.is_dir() and (p / "cache.sqlite").is_file()]
+    except OSError:
+        return []
+
+
+def remove_cache_folder(folder: Path) -> None:
+    """Delete our database files and the folder if that leaves it empty; nothing else, ever."""
+    for path in folder.glob("cache.sqlite*"):
+        path.unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
 def _matches(db: sqlite3.Connection, settings_key: str) -> bool:
     try:
         meta = dict(db.execute("SELECT key, value FROM meta"))

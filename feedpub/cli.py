@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import traceback
 from dataclasses import replace
@@ -14,6 +13,7 @@ import click
 
 from . import __version__
 from .build import BuildOptions, build
+from .cache import cache_folders, remove_cache_folder
 from .config import ConfigError, load_config
 from .dates import DateError, parse_date
 from .inspect import autodiscovery_links, find_feed, planned_feeds
@@ -133,9 +133,14 @@ def clean(config_path: Path) -> None:
         config = load_config(config_path)
     except ConfigError as err:
         _fail(str(err), EXIT_USAGE)
-    if config.cache_dir.is_dir():
-        shutil.rmtree(config.cache_dir)
-        click.echo(f"feedpub: removed {config.cache_dir}")
+    folders = cache_folders(config.cache_dir)
+    for folder in folders:
+        remove_cache_folder(folder)
+    try:
+        config.cache_dir.rmdir()
+    except OSError:
+        pass  # not empty: something else lives there, and it is not ours to delete
+    click.echo(f"feedpub: removed {len(folders)} cache(s) from {config.cache_dir}")
 
 
 def _config(path: Path, output_dir: Path | None) -> Config:

@@ -113,7 +113,7 @@ class _Validator:
             "author": isinstance(value, (str, dict)),
         }[kind]
         if not ok:
-            expected = {"list": "a list of strings", "author": "a name or {name, email, uri}"}
+            expected = {"list": "a list of strings", "author": "a name or {name, email, uri}", "integer": "an integer"}
             raise self.fail(key, f"expected {expected.get(kind, 'a ' + kind)}, got {describe(value)}")
         return value
 
@@ -121,6 +121,7 @@ class _Validator:
         top = self.section("", raw)
         markdown_settings = self.section("markdown", top["markdown"])
         root = self.path.parent
+        self.separate_folders(root, top)
         return Config(
             path=self.path,
             site=self.site(self.section("site", top["site"])),
@@ -137,6 +138,14 @@ class _Validator:
             cache_dir=root / top["cache_dir"],
             **self.websub(self.section("websub", top["websub"])),
         )
+
+    def separate_folders(self, root: Path, top: dict) -> None:
+        """The cache must share no folder with the posts or the output: feedpub deletes in it."""
+        cache = (root / top["cache_dir"]).resolve()
+        for key in ("posts_dir", "output_dir"):
+            other = (root / top[key]).resolve()
+            if cache == other or other in cache.parents or cache in other.parents:
+                raise self.fail("cache_dir", f"must be a folder of its own, outside {key} ({top[key]}) and not containing it")
 
     def site(self, values: dict) -> Site:
         url = values["url"].strip()

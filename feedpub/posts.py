@@ -114,7 +114,9 @@ class _FrontMatter:
         if key is None:
             return ()
         value = self.data[key]
-        if isinstance(value, str):
+        if isinstance(value, str) and key == "category":
+            value = [value]  # Jekyll: `category` names one category, spaces and all
+        elif isinstance(value, str):
             value = value.split(",") if "," in value else value.split()
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = [value]

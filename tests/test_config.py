@@ -67,8 +67,10 @@ def test_site_url_without_trailing_slash_is_a_folder(build_with, tmp_path):
     (VALID + "feeds:\n  formats: []\n", "config.yaml:6: feeds.formats:"),
     (VALID + "feeds:\n  content: teaser\n", "config.yaml:6: feeds.content:"),
     (VALID + "markdown:\n  extensions: [extra, no_such_extension]\n", "config.yaml:6: markdown.extensions:"),
+    (VALID + "markdown:\n  extensions: ['']\n", "config.yaml:6: markdown.extensions:"),
     (VALID + "stale_feeds: archive\n", "config.yaml:5: stale_feeds:"),
     (VALID + "permalink: /{year}/{title}/\n", "config.yaml:5: permalink:"),
+    (VALID + "permalink: /{year.real}/{slug}/\n", "config.yaml:5: permalink:"),
     (VALID + "tag_slugs:\n  ok: ok\n  bad: a/b\n", "config.yaml:7: tag_slugs.bad:"),
     (VALID + "  author: {nom: X}\n", "config.yaml:5: site.author:"),
     ("site:\n  url: https://example.com/\n", "config.yaml:1: site.title: is required"),
@@ -77,7 +79,8 @@ def test_site_url_without_trailing_slash_is_a_folder(build_with, tmp_path):
 ], ids=["unknown-top-level", "unknown-in-site", "unknown-in-feeds", "limit-not-integer", "limit-negative",
         "boolean-not-boolean", "keep-going-string", "posts-dir-list", "feeds-list", "url-no-scheme",
         "url-path-only", "url-ftp", "unknown-timezone", "unknown-format", "no-format", "unknown-content",
-        "unknown-markdown-extension", "unknown-stale-feeds", "unknown-permalink-placeholder",
+        "unknown-markdown-extension", "empty-markdown-extension", "unknown-stale-feeds",
+        "unknown-permalink-placeholder", "permalink-attribute",
         "unsafe-tag-slug", "author-shape", "no-title", "no-url", "no-site"])
 def test_config_mistake_is_exit_2_naming_key_and_line(build_with, tmp_path, config_text, expected):
     result = build_with(config_text)
@@ -172,3 +175,42 @@ def test_shipped_config_is_valid_and_documents_every_key():
     missing = [key for section, keys in _SCHEMA.items() for key in keys
                if f"{key}:" not in text]
     assert missing == []
+
+
+# --- cache_dir must never cost the user a file ------------------------------------
+
+@pytest.fixture
+def years_of_posts(site_dir) -> list[Path]:
+    """Twelve posts, one folder per year, as many blogs keep them."""
+    paths = []
+    for year in range(2010, 2022):
+        path = site_dir / "posts" / str(year) / f"{year}-01-01-p.md"
+        path.parent.mkdir()
+        path.write_text(f"---\ntitle: P{year}\n---\nBody.\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("cache_dir", ["posts", "."])
+def test_a_cache_dir_shared_with_the_site_never_deletes_posts(build_with, years_of_posts, cache_dir):
+    result = build_with(VALID + f"cache_dir: {cache_dir}\n")
+
+    assert [p for p in years_of_posts if not p.is_file()] == []
+    assert result.exit_code in (0, 2), result.stderr
+    if result.exit_code == 0:
+        assert "13 posts read" in result.stdout
+
+
+@pytest.mark.parametrize("cache_dir", ["posts", "public"])
+def test_clean_deletes_neither_posts_nor_published_feeds(site_dir, years_of_posts, cache_dir):
+    (site_dir / "config.yaml").write_text(VALID, encoding="utf-8")
+    run_cli("build", "--now", NOW)
+    published = sorted((site_dir / "public").rglob("*.xml"))
+    (site_dir / "config.yaml").write_text(VALID + f"cache_dir: {cache_dir}\n", encoding="utf-8")
+
+    result = run_cli("clean")
+
+    assert result.exit_code == 2 and "cache_dir: must be a folder of its own" in result.stderr
+
+    assert [p for p in years_of_posts if not p.is_file()] == []
+    assert published and [p for p in published if not p.is_file()] == []

@@ -219,3 +219,13 @@ def test_permalink_date_follows_a_different_site_timezone(build_one):
 
     assert entry["link"] == "https://example.com/2026/01/22/late-night/"
 
+
+
+def test_a_date_that_cannot_be_shown_in_the_site_timezone_is_a_content_error(site, tmp_path, monkeypatch):
+    config = site({"x.md": front("title: Hello", "date: 9999-12-31 23:59:59 -1200")})
+    monkeypatch.chdir(config.parent)
+
+    result = build_into(Path("config.yaml"), tmp_path / "out")
+
+    assert result.exit_code == 1, result.stderr
+    assert "posts/x.md:3: date:" in result.stderr

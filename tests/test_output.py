@@ -208,3 +208,87 @@ def test_a_build_after_a_failed_one_publishes_what_a_fresh_build_would(
     assert build_into(config, tmp_path / "fresh").exit_code == 0
     recovered, fresh = published_snapshot(published), published_snapshot(tmp_path / "fresh")
     assert {rel: data for rel, (data, _) in recovered.items()} == {rel: data for rel, (data, _) in fresh.items()}
+
+
+# --- later builds follow every change of the inputs ---------------------------------
+
+def test_a_config_change_republishes_every_feed(config, published):
+    config.write_text(config.read_text("utf-8").replace("Test Site", "Renamed Site"), encoding="utf-8")
+
+    summary = json_summary(build_into(config, published, "--json"))
+
+    assert summary["unchanged"] == []
+    assert b"Renamed Site" in (published / "tags" / "x" / "rss.xml").read_bytes()
+
+
+def test_a_deleted_post_leaves_every_feed_and_its_own_feeds_are_removed(config, published):
+    (config.parent / "posts" / "2026-01-31-beta.md").unlink()
+
+    summary = json_summary(build_into(config, published, "--json"))
+
+    assert {"tags/y/atom.xml", "tags/y/rss.xml", "categories/notes/atom.xml"} <= set(summary["removed"])
+    assert not (published / "tags" / "y").exists()
+    assert b"Beta" not in (published / "atom.xml").read_bytes()
+
+
+def test_stale_feeds_keep_leaves_feeds_of_unused_tags_in_place(site, output):
+    config = site(POSTS, {"stale_feeds": "keep"})
+    build_into(config, output)
+    (config.parent / "posts" / "2026-01-31-beta.md").unlink()
+
+    summary = json_summary(build_into(config, output, "--json"))
+
+    assert summary["removed"] == []
+    assert (output / "tags" / "y" / "atom.xml").is_file()
+
+
+def test_a_build_without_drafts_after_one_with_drafts_drops_them(site, output):
+    config = site({**POSTS, "draft.md": front("title: Draft", "date: 2026-02-01", "draft: true", "tags: [wip]")})
+    build_into(config, output, "--drafts")
+
+    result = build_into(config, output)
+
+    assert result.exit_code == 0, result.stderr
+    assert b"Draft" not in (output / "atom.xml").read_bytes()
+    assert not (output / "tags" / "wip").exists()
+
+
+def test_fixing_a_broken_post_publishes_it(config, published):
+    broken = config.parent / "posts" / "gamma.md"
+    broken.write_text(front("title: Gamma", "date: someday"), encoding="utf-8")
+    assert build_into(config, published).exit_code == 1
+    broken.write_text(front("title: Gamma", "date: 2026-02-01"), encoding="utf-8")
+
+    result = build_into(config, published)
+
+    assert result.exit_code == 0, result.stderr
+    assert b"Gamma" in (published / "atom.xml").read_bytes()
+
+
+def test_a_broken_post_fails_every_build_until_it_is_fixed(config, published):
+    (config.parent / "posts" / "gamma.md").write_text(front("title: Gamma", "date: someday"), encoding="utf-8")
+    build_into(config, published)
+
+    result = build_into(config, published)
+
+    assert result.exit_code == 1
+    assert 'gamma.md:3: date: "someday" is not a date' in result.stderr
+
+
+def test_warnings_are_repeated_by_a_build_that_has_nothing_to_do(site, output):
+    config = site({"a.md": front("title: A\x0b", "date: 2026-01-30")})
+    build_into(config, output)
+
+    result = build_into(config, output)
+
+    assert result.exit_code == 0
+    assert "a.md:2: warning: removed control characters" in result.stderr
+
+
+def test_a_new_post_is_published_by_the_next_build(config, published):
+    (config.parent / "posts" / "2026-02-01-gamma.md").write_text(front("title: Gamma", "tags: [x]"), encoding="utf-8")
+
+    build_into(config, published)
+
+    assert b"Gamma" in (published / "tags" / "x" / "atom.xml").read_bytes()
+    assert b"Gamma" in (published / "atom.xml").read_bytes()

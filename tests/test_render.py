@@ -246,3 +246,26 @@ def test_markup_in_titles_round_trips_as_text(site, output):
 
     assert [e.title for e in parse_ok(output / "atom.xml").entries] == ["A & B <c> “引号”"]
     assert [e.title for e in parse_ok(output / "rss.xml").entries] == ["A & B <c> “引号”"]
+
+
+def test_unquoted_attributes_in_raw_html_are_made_absolute(render):
+    entry = render("<img src=img/unquoted.png alt=u>\n\n<a href=../other/>other</a>")
+
+    content = entry.findtext(f"{ATOM}content")
+    assert PERMALINK + "img/unquoted.png" in content
+    assert "https://example.com/2026/01/30/other/" in content
+
+
+def test_code_samples_are_published_exactly_as_written(render):
+    entry = render('Use `<img src="logo.png">` inline.\n\n    <a href="/docs/">docs</a>\n')
+
+    content = entry.findtext(f"{ATOM}content")
+    assert '<code>&lt;img src="logo.png"&gt;</code>' in content
+    assert "https://example.com/" not in content
+
+
+def test_more_marker_shown_in_a_code_block_is_not_the_marker(render):
+    entry = render("The first paragraph.\n\n```\n<!--more-->\n```\n\nAfter the code.")
+
+    assert entry.findtext(f"{ATOM}summary") == "<p>The first paragraph.</p>"
+    assert "&lt;!--more--&gt;" in entry.findtext(f"{ATOM}content")

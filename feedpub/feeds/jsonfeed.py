@@ -15,6 +15,8 @@ from ..model import Author, FeedSpec, Post, Rendered, Site
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _TAG = re.compile(r"<[^>]+>")
+# Tags that separate words; others (<a>, <strong>) sit inside a word in Chinese text.
+_BREAKING_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|tr|td|th|blockquote|pre|table|section)\b[^>]*>", re.I)
 _ITEM_INDENT = "    "
 
 
@@ -30,7 +32,7 @@ def _authors(authors: Sequence[Author]) -> list[dict[str, str]]:
 
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment: JSON Feed's summary is plain text."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+    return " ".join(html.unescape(_TAG.sub("", _BREAKING_TAG.sub(" ", fragment))).split())
 
 
 def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:

@@ -1,0 +1,169 @@
+"""`feedpub check`: the config, every post and the published feeds, validated without writing anything.
+
+The published feeds are read by a real reader (feedparser) and, for Atom, the
+RFC 4287 schema, when those libraries are installed; both are optional here,
+so a missing one skips its part with a note instead of failing.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .checks import post_warnings
+from .config import ConfigError
+from .feeds import FILENAMES
+from .inspect import planned_feeds
+from .model import Config, FeedSpec, Post, Problem
+from .output import read_manifest
+
+ATOM_SCHEMA = Path(__file__).parent / "assets" / "atom.rng"
+_ATOM_NS = "{http://www.w3.org/2005/Atom}"
+# A broken template breaks every feed the same way: a few messages per file say enough.
+MAX_SCHEMA_ERRORS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What `feedpub check` found; `notes` say which checks could not run."""
+
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...]
+    posts: int  # posts some feed shows, each checked
+    feeds: int  # feed documents a build would write (archive pages included)
+    published: int  # feed files of the output folder that were validated
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+def check_site(config: Config, now: datetime, drafts: bool = False) -> CheckResult:
+    """Every problem a build at `now` would report, the check-only warnings, and the published feeds.
+
+    Raises ConfigError when posts_dir is missing, as a build would.
+    """
+    if not config.posts_dir.is_dir():
+        raise ConfigError(config.path, None, f"posts_dir: {config.posts_dir} is not a folder")
+    feeds, problems = planned_feeds(config, now, drafts)
+    posts = shown_posts(feeds)
+    engine = (config.markdown_engine, config.markdown_extensions)
+    for post in posts:
+        problems.extend(post_warnings(post, config.site, engine))
+    files = published_feed_files(config, feeds)
+    published, notes = validate_feed_files(config.output_dir, files)
+    ordered = sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0))
+    return CheckResult(tuple(ordered + published), tuple(notes), len(posts), len(feeds), len(files))
+
+
+def shown_posts(feeds: list[FeedSpec]) -> list[Post]:
+    """Each post some feed shows, once: the posts readers will see."""
+    unique: dict[Path, Post] = {}
+    for feed in feeds:
+        for post in feed.entries:
+            unique.setdefault(post.path, post)
+    return sorted(unique.values(), key=lambda p: str(p.path))
+
+
+def published_feed_files(config: Config, feeds: list[FeedSpec]) -> list[str]:
+    """Feed files in the output folder (relative paths): those the manifest lists, and those a build would write.
+
+    Only feedpub's own files: a sitemap.xml beside them is not a feed.
+    """
+    output = config.output_dir
+    if not output.is_dir():
+        return []
+    names = set(FILENAMES.values())
+    listed = {rel for rel in read_manifest(output) if rel.rsplit("/", 1)[-1] in names}
+    planned = {feed.file(FILENAMES[fmt]) for feed in feeds for fmt in config.feeds.formats}
+    root = output.resolve()
+    return sorted(rel for rel in listed | planned
+                  if (output / rel).is_file() and (output / rel).resolve().is_relative_to(root))
+
+
+def validate_feed_files(output_dir: Path, files: list[str]) -> tuple[list[Problem], list[str]]:
+    """Problems with the published feed files, and notes on the checks that could not run."""
+    reader, schema, notes = _feedparser(), _atom_schema(), []
+    if reader is None and any(rel.endswith(".xml") for rel in files):
+        notes.append("feedparser is not installed: published feeds were not read as a feed reader would "
+                     "(pip install feedparser)")
+    if schema is None and any(rel.endswith(".xml") for rel in files):
+        notes.append("lxml is not installed: Atom feeds were not checked against the RFC 4287 schema")
+    problems: list[Problem] = []
+    for rel in files:
+        path = output_dir / rel
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            problems.append(Problem(path, None, f"cannot read: {err.strerror or err}"))
+            continue
+        if rel.endswith(".json"):
+            problems.extend(json_feed_problems(path, data))
+        else:
+            problems.extend(xml_feed_problems(path, data, reader, schema))
+    return problems, notes
+
+
+def xml_feed_problems(path: Path, data: bytes, reader, schema) -> list[Problem]:
+    """An Atom or RSS file as feedparser reads it (bozo must be 0), and Atom against the schema."""
+    if reader is not None:
+        parsed = reader.parse(data)
+        if parsed.bozo:
+            error = parsed.get("bozo_exception")
+            line = error.getLineNumber() if hasattr(error, "getLineNumber") else None
+            return [Problem(path, line, f"a feed reader cannot read it: {error}")]
+    if schema is None:
+        return []
+    from lxml import etree
+
+    try:
+        document = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as err:
+        return [Problem(path, err.lineno, f"not well-formed XML: {err.msg}")]
+    if document.tag != f"{_ATOM_NS}feed" or schema.validate(document):
+        return []
+    return [Problem(path, error.line, f"not valid Atom (RFC 4287 schema): {error.message}")
+            for error in list(schema.error_log)[:MAX_SCHEMA_ERRORS]]
+
+
+def json_feed_problems(path: Path, data: bytes) -> list[Problem]:
+    """The parts of JSON Feed 1.1 a reader relies on (feedparser 6.0 does not read JSON Feed)."""
+    try:
+        feed = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        return [Problem(path, None, f"not UTF-8: {err}")]
+    except json.JSONDecodeError as err:
+        return [Problem(path, err.lineno, f"not valid JSON: {err.msg}")]
+    if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith("https://jsonfeed.org/version/"):
+        return [Problem(path, None, 'not a JSON Feed: no "version": "https://jsonfeed.org/version/1.1"')]
+    problems = []
+    if not isinstance(feed.get("title"), str):
+        problems.append(Problem(path, None, 'JSON Feed: "title" is required'))
+    items = feed.get("items")
+    if not isinstance(items, list):
+        return problems + [Problem(path, None, 'JSON Feed: "items" must be a list')]
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+            problems.append(Problem(path, None, f'JSON Feed: item {number} has no "id"'))
+    return problems
+
+
+def _feedparser():
+    try:
+        import feedparser
+    except ImportError:
+        return None
+    return feedparser
+
+
+def _atom_schema():
+    try:
+        from lxml import etree
+    except ImportError:
+        return None
+    return etree.RelaxNG(etree.parse(str(ATOM_SCHEMA)))
