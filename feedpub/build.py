@@ -203,12 +203,12 @@ class _Build:
     # render --------------------------------------------------------------
     def render(self, feeds: list[FeedSpec]) -> None:
         """Render every shown post whose entry is not cached yet, each exactly once."""
-        formats = self.config.feeds.formats
+        cached = self.cache.entries_with(self.config.feeds.formats)
         todo: dict[str, Post] = {}
         for feed in feeds:
             for post in feed.entries:
                 key = entry_key(post)
-                if key not in todo and not self.cache.has_entries(key, formats):
+                if key not in todo and key not in cached:
                     todo[key] = post
         jobs = [(post, self.config) for post in todo.values()]
         for key, (_, fragments) in zip(todo, self.workers.map(render_job, jobs)):
@@ -228,7 +228,7 @@ class _Build:
                     self.signatures[rel] = signature
                     if known.get(rel) == (signature, *_stat(self.config.output_dir / rel)) and publication.keep(rel):
                         continue
-                    data = feed_document(fmt, feed, self.config.site, [self.cache.entry(k, fmt) for k in keys])
+                    data = feed_document(fmt, feed, self.config.site, self.cache.entries(keys, fmt))
                     self.lap("emit")
                     publication.stage(rel, data)
                     self.lap("write")
