@@ -183,6 +183,8 @@ def main() -> None:
     parser.add_argument("--engines", default="python-markdown")
     parser.add_argument("--scenarios", default="cold,no-op,edit one post,add one post,rename one tag")
     parser.add_argument("--work", type=Path, default=Path("/tmp/feedpub-bench"))
+    parser.add_argument("--hugo-max", type=int, default=20000,
+                        help="skip Hugo above this many posts (it needs about 2 GB per 10,000)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"feedpub benchmark: {os.cpu_count()} cores, median of {args.repeat} runs, Python {sys.version.split()[0]}")
@@ -191,13 +193,14 @@ def main() -> None:
     print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
     for size in (int(s) for s in args.sizes.split(",")):
         source = corpus(args.work, size)
-        hugo = hugo_site(source, args.work)
+        hugo = hugo_site(source, args.work) if size <= args.hugo_max else None
         hugo_result = hugo_cold(hugo, args.repeat) if hugo else None
         if hugo_result:
             print(f"| {size:>7} | {'cold':<15} | {'hugo ' + _hugo_version():<15} | {hugo_result['files']:>7} | {'':>9} | {'':>7} | "
                   f"{hugo_result['seconds']:>7.2f} | {hugo_result['rss']:>7.0f} | {'':>7} | {'':>7} | {'':>6} | {'':>6} | {'1.00':>7} |")
         else:
-            print(f"(hugo not installed: no comparison for {size} posts)")
+            reason = "not installed" if shutil.which("hugo") is None else f"skipped above --hugo-max {args.hugo_max}"
+            print(f"(hugo {reason}: no comparison for {size} posts)")
         for engine in args.engines.split(","):
             runner = Runner(site_copy(source, args.work, engine), args.repeat)
             for name in args.scenarios.split(","):
