@@ -15,7 +15,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from . import __version__
 from .cache import Cache, cache_folders, remove_cache_folder
@@ -37,6 +37,8 @@ class BuildOptions:
     keep_going: bool | None = None  # None: as config.keep_going says
     use_cache: bool = True
     jobs: int | None = None  # worker processes; None: one per core
+    # Called from this process as (stage, done, total) while a build works; for a progress bar.
+    progress: Callable[[str, int, int], None] | None = None
 
 
 def build(config: Config, options: BuildOptions) -> Report:
@@ -118,6 +120,10 @@ class _Build:
         self.laps[stage] = self.laps.get(stage, 0.0) + now - self._last
         self._last = now
 
+    def tick(self, stage: str, done: int, total: int) -> None:
+        if self.options.progress is not None:
+            self.options.progress(stage, done, total)
+
     def report(self, **fields) -> Report:
         return Report(seconds=time.perf_counter() - self.started, stage_seconds=self.laps, **fields)
 
@@ -182,6 +188,8 @@ class _Build:
         cached = self.cache.posts()
         posts: list[Post] = []
         changed: list[Path] = []
+        total, done = len(paths), 0
+        self.tick("reading posts", 0, total)
         for path in paths:
             known = cached.get(str(path))
             if known is not None and known.stat == stats[path]:
@@ -189,9 +197,13 @@ class _Build:
                 post = known.post()
                 if post is not None:
                     posts.append(post)
+                done += 1
             else:
                 changed.append(path)
+        self.tick("reading posts", done, total)
         for path, (post, found) in zip(changed, self.workers.map(parse_job, [(p, self.config) for p in changed])):
+            done += 1
+            self.tick("reading posts", done, total)
             problems.extend(found)
             self.cache.put_post(str(path), stats[path], post.source_hash if post else "", post, found)
             if post is not None:
@@ -211,17 +223,23 @@ class _Build:
                 if key not in todo and key not in cached:
                     todo[key] = post
         jobs = [(post, self.config) for post in todo.values()]
-        for key, (_, fragments) in zip(todo, self.workers.map(render_job, jobs)):
+        self.tick("rendering", 0, len(jobs))
+        for done, (key, (_, fragments)) in enumerate(zip(todo, self.workers.map(render_job, jobs)), start=1):
             for fmt, xml in fragments.items():
                 self.cache.put_entry(key, fmt, xml)
+            self.tick("rendering", done, len(jobs))
 
     # publish -------------------------------------------------------------
     def publish(self, feeds: list[FeedSpec], publication: Publication) -> tuple[list[str], list[str], list[str]]:
         """Assemble and stage each feed whose inputs changed, then commit them all at once."""
         known = self.cache.signatures()
+        total, done = len(feeds) * len(self.config.feeds.formats), 0
+        self.tick("writing feeds", 0, total)
         try:
             for feed in feeds:
                 for fmt in self.config.feeds.formats:
+                    done += 1
+                    self.tick("writing feeds", done, total)
                     rel = feed.file(FILENAMES[fmt])
                     keys = [entry_key(post) for post in feed.entries]
                     signature = _signature(feed, fmt, keys)

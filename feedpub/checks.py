@@ -5,7 +5,9 @@ line of the post they are about, and none of them stops a build.
 """
 from __future__ import annotations
 
+import html
 import re
+from difflib import SequenceMatcher
 from html.parser import HTMLParser
 from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
@@ -16,6 +18,12 @@ from .render import MarkdownEngine, markdown_to_html, summary_from_content
 # The marker render.summary_from_content cuts at.
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
+_HEADING = r"<h[1-6][^>]*>(.*?)</h[1-6]>"
+_LEADING_HEADINGS = re.compile(rf"^(?:\s*{_HEADING})*\s*", re.DOTALL)
+_FIRST_HEADING = re.compile(rf"^\s*{_HEADING}", re.DOTALL)
+_FIRST_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
+_BLOCK_NAMES = {"ul": "a list", "ol": "a list", "pre": "a code block", "img": "an image", "figure": "an image",
+                "blockquote": "a quote", "table": "a table", "div": "a <div>", "hr": "a rule", "dl": "a list"}
 _URL_ATTRIBUTES = ("href", "src", "srcset", "poster")
 # Elements whose src the reader loads into the page (a link is only followed on a click).
 _EMBEDDING = ("img", "source", "video", "audio", "iframe", "embed", "track", "input")
@@ -28,22 +36,50 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Proble
         return [_warning(post, post.body_line, "the body is empty: the feed entry has no content")]
     content = markdown_to_html(post.body, engine)
     urls = _urls(content)
-    found = (no_summary(post, content) + markdown_source_links(post, urls) + unreachable_urls(post, urls)
-             + mixed_content(post, urls, site) + outside_site(post, urls, site))
+    found = (title_repeated(post, content) + no_summary(post, content) + markdown_source_links(post, urls)
+             + unreachable_urls(post, urls) + mixed_content(post, urls, site) + outside_site(post, urls, site))
     return sorted(found, key=lambda p: p.line or 0)
 
 
 def no_summary(post: Post, content: str) -> list[Problem]:
-    """No summary key, no <!--more-->, and a body that does not open with a paragraph.
+    """No summary key, no <!--more-->, and a body whose first block (after headings) is not a paragraph of text.
 
-    Readers then show a paragraph from further down, or nothing, under the title.
+    Readers then show a paragraph from further down, out of its context, or no
+    text at all. Leading headings are skipped: the paragraph under
+    "## Background" is the summary a person would pick.
     """
-    if post.summary or _MORE.search(content) or content.lstrip().startswith("<p>"):
+    if post.summary or _MORE.search(content):
         return []
-    shown = " ".join(_TAGS.sub("", summary_from_content(content)).split())
-    what = f'a paragraph from further down ("{_shorten(shown)}")' if shown else "no summary at all"
-    return [_warning(post, _first_text_line(post), "no summary: no summary:/excerpt:/description:, no <!--more-->, "
-                     f"and the body does not start with a paragraph, so readers see {what}")]
+    opening = _LEADING_HEADINGS.sub("", content)
+    shown = _text(summary_from_content(content))  # without a marker: the first paragraph
+    if opening.startswith("<p>") and shown:
+        return []
+    seen = f'a paragraph from further down ("{_shorten(shown)}")' if shown else "no text at all"
+    return [_warning(post, _first_text_line(post), f"no summary: the body starts with {_describe(opening)}, "
+                     f"not a paragraph of text, and has no summary: or <!--more-->, so readers see {seen}")]
+
+
+def _describe(opening: str) -> str:
+    """What a body's first block is, in words."""
+    first = _FIRST_TAG.match(opening)
+    if first is None:
+        return "text outside a paragraph"
+    if first.group(1) == "p":
+        return "an image" if "<img" in opening[: opening.find("</p>")] else "an empty paragraph"
+    return _BLOCK_NAMES.get(first.group(1), f"<{first.group(1)}>")
+
+
+def title_repeated(post: Post, content: str) -> list[Problem]:
+    """A body opening with the title as a heading: readers show the title, then the title again."""
+    heading = _FIRST_HEADING.match(content)
+    if not heading:
+        return []
+    text, title = _text(heading.group(1)).casefold(), " ".join(post.title.split()).casefold()
+    # Near enough counts too: a heading pasted from an older title differs by a character or two.
+    if not title or not (text.startswith(title) or SequenceMatcher(None, title, text).ratio() >= 0.85):
+        return []
+    return [_warning(post, _first_text_line(post), "the body starts with the title again as a heading: "
+                     "readers show the title twice; remove the heading")]
 
 
 def markdown_source_links(post: Post, urls: list[tuple[str, str, str]]) -> list[Problem]:
@@ -133,6 +169,11 @@ def _first_text_line(post: Post) -> int:
     lines = post.body.split("\n")
     offset = next((i for i, line in enumerate(lines) if line.strip()), 0)
     return post.body_line + offset
+
+
+def _text(fragment: str) -> str:
+    """The words of an HTML fragment, entities decoded."""
+    return " ".join(html.unescape(_TAGS.sub("", fragment)).split())
 
 
 def _shorten(text: str, limit: int = 40) -> str:

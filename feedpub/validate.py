@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from .checks import post_warnings
-from .config import ConfigError
 from .feeds import FILENAMES
-from .inspect import planned_feeds
 from .model import Config, FeedSpec, Post, Problem
 from .output import read_manifest
 
@@ -43,14 +40,13 @@ class CheckResult:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
-def check_site(config: Config, now: datetime, drafts: bool = False) -> CheckResult:
-    """Every problem a build at `now` would report, the check-only warnings, and the published feeds.
+def check_site(config: Config, feeds: list[FeedSpec], problems: list[Problem]) -> CheckResult:
+    """The verdict on a site: its problems, the check-only warnings, and the published feeds' validity.
 
-    Raises ConfigError when posts_dir is missing, as a build would.
+    `feeds` and `problems` are what inspect.planned_feeds returns; the posts
+    those feeds show are the ones checked. Reads the output folder, writes nothing.
     """
-    if not config.posts_dir.is_dir():
-        raise ConfigError(config.path, None, f"posts_dir: {config.posts_dir} is not a folder")
-    feeds, problems = planned_feeds(config, now, drafts)
+    problems = list(problems)
     posts = shown_posts(feeds)
     engine = (config.markdown_engine, config.markdown_extensions)
     for post in posts:

@@ -18,17 +18,22 @@ PACKAGE = Path(feedpub.__file__).resolve().parent
 RANKS = {
     "__init__": 0, "model": 0,              # the version; the frozen dataclasses every stage shares
     "yamlsource": 1, "dates": 1, "slugs": 1,  # small pure helpers
+    "terminal": 1,                          # display widths, tables, the progress line: text only
     "config": 2,
     "sources": 3,                           # post files: finding, decoding, front matter blocks
     "posts": 4,
     "plan": 5,
     "render": 6,
     "feeds": 7,                             # the feeds/ package: one emitter per format
+    "checks": 7,                            # check-only warnings about rendered posts
+    "listing": 8,                           # the rows of `feedpub list`
     "output": 8, "cache": 8,                # what the build keeps on disk
     "workers": 9,                           # per-post jobs, in a process pool
+    "validate": 9, "scaffold": 9,           # feedpub check's verdict; new posts and sites (exclusive creates)
     "build": 10,
     "websub": 10,                           # telling WebSub hubs what a build published
     "inspect": 10,                          # read-only views: planned feeds, autodiscovery links
+    "serve": 10,                            # the output folder over HTTP, and the watcher
     "cli": 11,
     "__main__": 12,
 }
