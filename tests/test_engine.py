@@ -1,0 +1,54 @@
+"""markdown.engine: cmark renders with GitHub's C implementation, with the same feed semantics."""
+from __future__ import annotations
+
+from lxml import etree
+
+from conftest import NOW, post, run_cli
+from feedcheck import assert_valid_feed
+from feedpub import config as config_module
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+BODY = """First paragraph with ~~struck~~ text and a [link](../other/).
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+- [x] done
+
+Footnote here.[^1]
+
+[^1]: The note.
+"""
+
+
+def content(config_path) -> str:
+    root = etree.parse(str(config_path.parent / "public" / "atom.xml")).getroot()
+    return root.find(f"{ATOM}entry/{ATOM}content").text
+
+
+def test_cmark_renders_gfm_and_keeps_urls_absolute(site):
+    config = site({"x.md": post("GFM", "2026-01-30", BODY)}, {"markdown": {"engine": "cmark"}})
+    result = run_cli("build", "-c", config, "--now", NOW, "-q")
+    assert result.exit_code == 0, result.stderr
+    html = content(config)
+    assert "<del>struck</del>" in html and "<table>" in html and 'type="checkbox"' in html
+    assert 'href="https://example.com/2026/01/30/other/"' in html
+    assert 'class="footnotes"' in html
+    assert_valid_feed(config.parent / "public" / "atom.xml")
+    summary = etree.parse(str(config.parent / "public" / "atom.xml")).getroot().find(f"{ATOM}entry/{ATOM}summary").text
+    assert summary.startswith("<p>First paragraph")
+
+
+def test_cmark_without_the_package_is_a_config_error_naming_the_install_command(site, monkeypatch):
+    monkeypatch.setattr(config_module, "available", lambda module: False)
+    config = site({"x.md": post()}, {"markdown": {"engine": "cmark"}})
+    result = run_cli("build", "-c", config, "--now", NOW)
+    assert result.exit_code == 2
+    assert "markdown.engine: cmark needs the cmarkgfm package: pip install 'feedpub[fast]'" in result.stderr
+
+
+def test_an_unknown_engine_is_a_config_error(site):
+    config = site({"x.md": post()}, {"markdown": {"engine": "pandoc"}})
+    result = run_cli("build", "-c", config, "--now", NOW)
+    assert result.exit_code == 2 and 'markdown.engine: "pandoc" is not one of' in result.stderr
