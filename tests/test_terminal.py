@@ -168,7 +168,7 @@ def fake_build(calls: list):
 @pytest.fixture
 def fake_builder(monkeypatch):
     calls: list = []
-    monkeypatch.setattr(cli, "build", fake_build(calls))
+    monkeypatch.setattr(cli.building, "build", fake_build(calls))
     return calls
 
 

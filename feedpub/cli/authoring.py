@@ -1,0 +1,64 @@
+"""Commands that write a writer's files: new and init."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from ..config import ConfigError, load_config
+from ..scaffold import ScaffoldError, create_post, init_site
+from .common import (
+    EXIT_CONTENT,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    config_option,
+    fail,
+    main,
+    now_option,
+    parse_now,
+)
+
+
+@main.command()
+@click.argument("title")
+@click.option("--tags", metavar="A,B", default="", help="Comma-separated tags.")
+@click.option("--category", "categories", metavar="NAME", multiple=True, help="A category (repeat for more).")
+@click.option("--draft", is_flag=True, help="Write draft: true (left out of feeds until you remove it).")
+@config_option
+@click.option("--slug", help="The slug for the file name, instead of one made from the title.")
+@now_option
+def new(title: str, tags: str, categories: tuple[str, ...], draft: bool, config_path: Path,
+        slug: str | None, now_text: str | None) -> None:
+    """Write a new post dated now; print its path.
+
+    The file is posts_dir/YYYY-MM-DD-<slug>.md; an existing file is never overwritten.
+    """
+    try:
+        config = load_config(config_path)
+        now = parse_now(now_text, config)
+    except (ConfigError, click.BadParameter) as err:
+        fail(str(err), EXIT_USAGE)
+    names = [name.strip() for name in tags.split(",") if name.strip()]
+    try:
+        path = create_post(config.posts_dir, config.site.timezone, now, title, names,
+                           [c.strip() for c in categories if c.strip()], draft, slug)
+    except ScaffoldError as err:
+        fail(str(err), EXIT_CONTENT if err.exists else EXIT_USAGE if err.path is None else EXIT_OUTPUT)
+    click.echo(str(path))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init(folder: Path) -> None:
+    """Start a site: config.yaml and an example post.
+
+    Both go into FOLDER (default: here); existing files are never overwritten.
+    """
+    try:
+        created = init_site(folder, datetime.now(timezone.utc))
+    except ScaffoldError as err:
+        fail(str(err), EXIT_CONTENT if err.exists else EXIT_OUTPUT)
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo("feedpub: next, set site.title and site.url in config.yaml, then run `feedpub build` or `feedpub serve`")
