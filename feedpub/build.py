@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import tempfile
 import time
-import sqlite3
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,7 +22,13 @@ from .cache import Cache, cache_folders, remove_cache_folder
 from .config import ConfigError
 from .feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from .model import Config, FeedSpec, Post, Problem, Report
-from .output import OutputError, Publication, build_lock, prepare_output_dir, read_manifest
+from .output import (
+    OutputError,
+    Publication,
+    build_lock,
+    prepare_output_dir,
+    read_manifest,
+)
 from .plan import STYLESHEET, plan_feeds, visible_posts
 from .slugs import url_path
 from .sources import find_post_files

@@ -40,6 +40,14 @@ class Problem:
         return one_line(f"{where}{prefix}{self.message}")
 
 
+def errors_in(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+    return tuple(p for p in problems if p.severity == "error")
+
+
+def warnings_in(problems: tuple[Problem, ...]) -> tuple[Problem, ...]:
+    return tuple(p for p in problems if p.severity == "warning")
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
     name: str
@@ -177,8 +185,8 @@ class Report:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "error")
+        return errors_in(self.problems)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "warning")
+        return warnings_in(self.problems)

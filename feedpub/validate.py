@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .checks import post_warnings
 from .feeds import FILENAMES
-from .model import Config, FeedSpec, Post, Problem
+from .model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
 from .output import read_manifest
 
 ATOM_SCHEMA = Path(__file__).parent / "assets" / "atom.rng"
@@ -33,11 +33,11 @@ class CheckResult:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "error")
+        return errors_in(self.problems)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.severity == "warning")
+        return warnings_in(self.problems)
 
 
 def check_site(config: Config, feeds: list[FeedSpec], problems: list[Problem]) -> CheckResult:

@@ -23,6 +23,7 @@ from .common import (
     EXIT_PING,
     EXIT_USAGE,
     ProgressBar,
+    config_option,
     config_with_output,
     echo_err,
     echo_problem,
@@ -92,8 +93,7 @@ main.add_command(build_command, name="build")
 
 
 @main.command()
-@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default="config.yaml",
-              show_default=True, help="The site's config file.")
+@config_option
 def clean(config_path: Path) -> None:
     """Delete the build cache (published feeds are left alone)."""
     try:

@@ -29,8 +29,7 @@ from .common import (
 
 
 @main.command()
-@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default="config.yaml",
-              show_default=True, help="The site's config file.")
+@config_option
 @click.option("--category", metavar="NAME", help="Links for this category's feed.")
 @click.option("--tag", metavar="NAME", help="Links for this tag's feed.")
 @click.option("--now", "now_text", metavar="ISO-8601", help="Pin the clock (default: the real time).")

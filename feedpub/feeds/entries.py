@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from feedgen.entry import FeedEntry
-from lxml import etree
 from feedgen.ext.base import BaseEntryExtension
+from lxml import etree
 
 from ..model import Enclosure, Post, Rendered, Site
 
