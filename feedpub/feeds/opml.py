@@ -25,7 +25,8 @@ def opml_document(feeds: Sequence[FeedSpec], site: Site, filename: str) -> bytes
         etree.SubElement(head, "dateModified").text = format_datetime(newest)
     body = etree.SubElement(root, "body")
     for kind, label in GROUPS:
-        members = [feed for feed in feeds if feed.kind == kind]
+        # Archive pages are history to follow from a feed, not feeds to subscribe to.
+        members = [feed for feed in feeds if feed.kind == kind and not feed.archive]
         if not members:
             continue
         group = etree.SubElement(body, "outline", text=label, title=label)
