@@ -5,7 +5,6 @@ reports every broken post at once.
 """
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 import re
@@ -16,7 +15,6 @@ from .model import Problem
 from .yamlsource import YamlDocument, YamlError, load_yaml
 
 POST_SUFFIXES = (".md", ".markdown")
-_IGNORED = ("*~", ".#*", "*.swp", "*.swo", "#*#")
 # Characters XML 1.0 forbids (one makes the whole feed unreadable), and the C1
 # controls it merely discourages, which YAML refuses and nobody means to publish.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -39,22 +37,25 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
 
     A file that is a symlink is read only when it resolves inside posts_dir:
     a post must not be able to publish an arbitrary file from the machine.
+    Runs on every cron build, so it uses scandir's cached file types.
     """
     root = posts_dir.resolve()
     found: list[Path] = []
     problems: list[Problem] = []
-    for folder, subfolders, files in os.walk(posts_dir, followlinks=False):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith((".", "_")))
-        for name in sorted(files):
-            if not name.endswith(POST_SUFFIXES) or _ignored(name):
-                continue
-            path = Path(folder) / name
-            if path.is_symlink():
-                problem = _symlink_problem(path, root)
-                if problem:
-                    problems.append(problem)
-                    continue
-            found.append(path)
+    folders = [str(posts_dir)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith((".", "_")):
+                        folders.append(entry.path)
+                elif entry.name.endswith(POST_SUFFIXES) and not _ignored(entry.name):
+                    path = Path(entry.path)
+                    problem = _symlink_problem(path, root) if entry.is_symlink() else None
+                    if problem:
+                        problems.append(problem)
+                    else:
+                        found.append(path)
     return sorted(found), problems
 
 
@@ -69,7 +70,8 @@ def _symlink_problem(path: Path, root: Path) -> Problem | None:
 
 
 def _ignored(name: str) -> bool:
-    return name.startswith(".") or any(fnmatch.fnmatch(name, pattern) for pattern in _IGNORED)
+    """Hidden files and editor leftovers (.#post.md, #post.md#); backups like post.md~ never end in .md."""
+    return name.startswith((".", "#"))
 
 
 def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
