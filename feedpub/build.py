@@ -215,6 +215,7 @@ class _Build:
             if post is not None:
                 posts.append(post)
         self.cache.forget_posts(set(cached) - {str(p) for p in paths})
+        self.cache.flush()
         problems.sort(key=lambda p: (str(p.path), p.line or 0))
         return posts
 
@@ -234,6 +235,7 @@ class _Build:
             for fmt, xml in fragments.items():
                 self.cache.put_entry(key, fmt, xml)
             self.tick("rendering", done, len(jobs))
+        self.cache.flush()
 
     # publish -------------------------------------------------------------
     def publish(self, feeds: list[FeedSpec], publication: Publication) -> tuple[list[str], list[str], list[str]]:

@@ -20,6 +20,7 @@ from typing import Iterable
 from .model import Author, Enclosure, Post, Problem
 
 SCHEMA_VERSION = "4"
+BATCH_ROWS = 500
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha TEXT,
@@ -51,6 +52,18 @@ class Cache:
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
+        # Rows are written in batches: one INSERT per post costs a second per 30,000.
+        self._pending_posts: list[tuple] = []
+        self._pending_entries: list[tuple] = []
+
+    def flush(self) -> None:
+        """Write the buffered rows; reads of what was put need a flush first."""
+        if self._pending_posts:
+            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)", self._pending_posts)
+            self._pending_posts.clear()
+        if self._pending_entries:
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", self._pending_entries)
+            self._pending_entries.clear()
 
     @classmethod
     def open(cls, folder: Path, settings_key: str) -> "Cache":
@@ -79,6 +92,8 @@ class Cache:
 
     def close(self, keep: bool) -> None:
         try:
+            if keep:
+                self.flush()
             self.db.execute("COMMIT" if keep else "ROLLBACK")
         finally:
             self.db.close()
@@ -95,8 +110,10 @@ class Cache:
         return [p for (text,) in rows for p in problems_from_json(text) if p.severity == "warning"]
 
     def put_post(self, path: str, stat: tuple[int, int], sha: str, post: Post | None, problems: list[Problem]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)",
-                        (path, stat[0], stat[1], sha, post_to_json(post) if post else None, problems_to_json(problems)))
+        self._pending_posts.append(
+            (path, stat[0], stat[1], sha, post_to_json(post) if post else None, problems_to_json(problems)))
+        if len(self._pending_posts) >= BATCH_ROWS:
+            self.flush()
 
     def forget_posts(self, paths: Iterable[str]) -> None:
         self.db.executemany("DELETE FROM posts WHERE path = ?", ((p,) for p in paths))
@@ -122,7 +139,9 @@ class Cache:
         return [bytes(rows[key]) for key in keys]
 
     def put_entry(self, sha: str, fmt: str, xml: bytes) -> None:
-        self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (sha, fmt, xml))
+        self._pending_entries.append((sha, fmt, xml))
+        if len(self._pending_entries) >= BATCH_ROWS:
+            self.flush()  # bounded: rendered entries must not pile up in memory
 
     def prune_entries(self, keep: set[str]) -> None:
         shas = [r[0] for r in self.db.execute("SELECT DISTINCT sha FROM entries")]
