@@ -9,10 +9,8 @@ from typing import Sequence
 from ..model import FeedSpec, Post, Rendered, Site
 from . import jsonfeed, xmlfeeds
 from .entries import build_entry
+from .formats import FILENAMES, MEDIA_TYPES, XML_FORMATS
 from .opml import opml_document
-
-FILENAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
-MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 
 OPML_FILENAME = "feeds.opml"
 
@@ -23,7 +21,7 @@ def entry_fragments(post: Post, rendered: Rendered, site: Site, full_content: bo
                     formats: Sequence[str]) -> dict[str, bytes]:
     """One post's entry for each format, to be spliced into every feed that shows it."""
     fragments = {}
-    xml_formats = [fmt for fmt in formats if fmt in xmlfeeds.FILENAMES]
+    xml_formats = [fmt for fmt in formats if fmt in XML_FORMATS]
     if xml_formats:
         entry = build_entry(post, rendered, site, full_content)
         fragments.update((fmt, xmlfeeds.fragment(entry, site, fmt)) for fmt in xml_formats)

@@ -12,6 +12,7 @@ import re
 from typing import Sequence
 
 from ..model import Author, FeedSpec, Post, Rendered, Site
+from .formats import FILENAMES
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _TAG = re.compile(r"<[^>]+>")
@@ -72,7 +73,7 @@ def document(spec: FeedSpec, site: Site, feed_url: str, fragments: Sequence[byte
     older = dict(spec.archive_links).get("prev-archive")
     if older is not None:
         # JSON Feed's pagination: next_url leads to older items, as prev-archive does.
-        feed["next_url"] = site.url + older + "/feed.json"
+        feed["next_url"] = site.url + older + "/" + FILENAMES["json"]
     if site.language:
         feed["language"] = site.language
     if site.author:

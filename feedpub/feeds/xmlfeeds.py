@@ -17,10 +17,9 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..model import FeedSpec, Site
+from .formats import FILENAMES, MEDIA_TYPES
 
 GENERATOR = "feedpub"
-FILENAMES = {"atom": "atom.xml", "rss": "rss.xml"}
-MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 # Where entries start in a pretty-printed document, and what follows the last one.
 _ENTRY_START = {"atom": b"\n  <entry", "rss": b"\n    <item"}  # <entry xml:lang=...> too
 _DOCUMENT_END = {"atom": b"</feed>", "rss": b"  </channel>"}
