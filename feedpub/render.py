@@ -12,6 +12,8 @@ from urllib.parse import urljoin, urlsplit
 
 import markdown
 
+from .cmark import gfm_to_html
+
 from .model import Post, Rendered
 
 _MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -43,11 +45,8 @@ def markdown_to_html(text: str, engine: MarkdownEngine) -> str:
 
 
 def _cmark(text: str) -> str:
-    import cmarkgfm
-    from cmarkgfm.cmark import Options
-
     # Raw HTML passes through, as with Python-Markdown: the author wrote it.
-    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES)
+    return gfm_to_html(text)
 
 
 def render_post(post: Post, engine: MarkdownEngine) -> Rendered:

@@ -10,6 +10,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +25,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 PARALLEL_THRESHOLD = 200
+CHUNK_ITEMS = 100  # posts per task: small enough to bound memory, large enough to amortise IPC
 
 
 def cpu_count() -> int:
@@ -72,13 +74,29 @@ class Workers:
             # fork: the children inherit imported modules instead of re-importing them.
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_start_worker, initargs=(self.close_fds,))
-        chunk = max(1, len(items) // (self.jobs * 8))
-        return self._pool.map(func, items, chunksize=chunk)
+        return self._bounded(func, items)
+
+    def _bounded(self, func: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
+        """Keep only a few chunks in flight: when workers outpace this process, their
+        results would otherwise pile up in memory (all of a large site's entries)."""
+        size = max(1, min(CHUNK_ITEMS, len(items) // (self.jobs * 4)))
+        chunks = (items[start:start + size] for start in range(0, len(items), size))
+        in_flight: deque = deque()
+        for chunk in chunks:
+            in_flight.append(self._pool.submit(_run_chunk, func, chunk))
+            if len(in_flight) > self.jobs * 2:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+
+
+def _run_chunk(func: Callable[[Item], Result], chunk: Sequence[Item]) -> list[Result]:
+    return [func(item) for item in chunk]
 
 
 def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:

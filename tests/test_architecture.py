@@ -18,6 +18,7 @@ PACKAGE = Path(feedpub.__file__).resolve().parent
 RANKS = {
     "__init__": 0, "model": 0,              # the version; the frozen dataclasses every stage shares
     "yamlsource": 1, "dates": 1, "slugs": 1,  # small pure helpers
+    "cmark": 1,                             # GitHub Flavored Markdown without cmarkgfm's leak
     "terminal": 1,                          # display widths, tables, the progress line: text only
     "config": 2,
     "sources": 3,                           # post files: finding, decoding, front matter blocks

@@ -52,3 +52,15 @@ def test_an_unknown_engine_is_a_config_error(site):
     config = site({"x.md": post()}, {"markdown": {"engine": "pandoc"}})
     result = run_cli("build", "-c", config, "--now", NOW)
     assert result.exit_code == 2 and 'markdown.engine: "pandoc" is not one of' in result.stderr
+
+
+def test_the_leak_free_cmark_wrapper_renders_exactly_what_cmarkgfm_renders():
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    from feedpub.cmark import gfm_to_html
+
+    options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
+    samples = [BODY, "", "# 标题\n\n**粗体** 与 www.example.com\n\n```python\nx = 1\n```\n", "<div>raw</div>\n\n<script>x</script>"]
+    for text in samples:
+        assert gfm_to_html(text) == cmarkgfm.github_flavored_markdown_to_html(text, options=options)
