@@ -87,11 +87,16 @@ def write_corpus(out: Path, count: int) -> Path:
         folder = posts / f"{index // 1000:03d}"
         folder.mkdir(exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
+    return write_config(out)
+
+
+def write_config(out: Path) -> Path:
+    """The corpus's config.yaml: Atom, RSS and JSON Feed, 20 entries, full content."""
     config = out / "config.yaml"
     config.write_text(
         "site:\n  title: Bench\n  url: https://bench.example.com/\n  timezone: Asia/Shanghai\n"
         "  author: {name: Bench}\nposts_dir: posts\noutput_dir: public\n"
-        "feeds:\n  formats: [atom, rss]\n  limit: 20\n  content: full\n", encoding="utf-8")
+        "feeds:\n  formats: [atom, rss, json]\n  limit: 20\n  content: full\n", encoding="utf-8")
     return config
 
 

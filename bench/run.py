@@ -3,7 +3,7 @@
     python bench/run.py [--sizes 1000,10000] [--repeat 3] [--engines python-markdown,cmark] [--work DIR]
 
 Each row is the median of --repeat runs, each run a fresh `feedpub build`
-process. Peak RSS is the largest single process (main or worker). Where Hugo
+process, writing Atom, RSS and JSON Feed for every feed. Peak RSS is the largest single process (main or worker). Where Hugo
 is installed it builds the same corpus (RSS for home, categories and tags, 20
 entries, full content) in the same run, and the ratio feedpub/Hugo is shown.
 """
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import write_corpus  # noqa: E402
+from corpus import write_config, write_corpus  # noqa: E402
 
 NOW = "2030-01-01T00:00:00Z"
 FEEDPUB = [sys.executable, "-m", "feedpub"]
@@ -49,6 +49,7 @@ def corpus(work: Path, size: int) -> Path:
     if not (folder / "config.yaml").exists():
         shutil.rmtree(folder, ignore_errors=True)
         write_corpus(folder, size)
+    write_config(folder)  # posts are reused across runs; the config is always current
     return folder
 
 
