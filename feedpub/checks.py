@@ -13,10 +13,8 @@ from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
 
 from .model import Post, Problem, Site
-from .render import MarkdownEngine, markdown_to_html, summary_from_content
+from .render import MORE_MARKER, MarkdownEngine, markdown_to_html, summary_from_content
 
-# The marker render.summary_from_content cuts at.
-_MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
 _HEADING = r"<h[1-6][^>]*>(.*?)</h[1-6]>"
 _LEADING_HEADINGS = re.compile(rf"^(?:\s*{_HEADING})*\s*", re.DOTALL)
@@ -48,7 +46,7 @@ def no_summary(post: Post, content: str) -> list[Problem]:
     text at all. Leading headings are skipped: the paragraph under
     "## Background" is the summary a person would pick.
     """
-    if post.summary or _MORE.search(content):
+    if post.summary or MORE_MARKER.search(content):
         return []
     opening = _LEADING_HEADINGS.sub("", content)
     shown = _text(summary_from_content(content))  # without a marker: the first paragraph

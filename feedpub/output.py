@@ -7,7 +7,6 @@ full disk leaves every published feed as it was.
 """
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import json
@@ -226,13 +225,12 @@ def remove_leftover_temp_files(output_dir: Path) -> list[Path]:
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    """Remove the folders a stale feed leaves empty (tags/<slug>/), up to the output folder."""
     while folder != stop and folder.is_relative_to(stop):
         try:
             folder.rmdir()
-        except OSError as err:
-            if err.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
-                return
-            return
+        except OSError:
+            return  # not empty (a user's file, another feed) or already gone
         folder = folder.parent
 
 

@@ -16,7 +16,7 @@ from .cmark import gfm_to_html
 
 from .model import Post, Rendered
 
-_MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 # A start or end tag; text never holds a raw "<" (Markdown escapes it), so these are real tags.
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>")
 _URL_ATTRIBUTE = re.compile(
@@ -56,7 +56,7 @@ def render_post(post: Post, engine: MarkdownEngine) -> Rendered:
         summary = absolutize(markdown_to_html(post.summary, engine), post.permalink)
     else:
         summary = summary_from_content(content)
-    return Rendered(content_html=_MORE.sub("", content).strip(), summary_html=summary.strip())
+    return Rendered(content_html=MORE_MARKER.sub("", content).strip(), summary_html=summary.strip())
 
 
 def summary_from_content(content: str) -> str:
@@ -65,7 +65,7 @@ def summary_from_content(content: str) -> str:
     The marker is looked for in the HTML, where a marker shown inside a code
     sample is escaped text and so never mistaken for the real one.
     """
-    marker = _MORE.search(content)
+    marker = MORE_MARKER.search(content)
     if marker:
         return close_open_tags(content[: marker.start()].rstrip())
     paragraph = _FIRST_PARAGRAPH.search(content)
