@@ -1,3 +1,3 @@
-from .cli import main
+from feedpub.cli import main
 
 main(prog_name="feedpub")

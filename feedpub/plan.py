@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from typing import Iterable, Literal
 from urllib.parse import urlsplit
 
-from .model import Config, FeedSpec, Post, Problem
-from .slugs import is_safe_segment, name_key, slugify, url_segment
+from feedpub.model import Config, FeedSpec, Post, Problem
+from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segment
 
 # A feed with no entries has no natural "updated"; the epoch keeps it deterministic.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)

@@ -1,8 +1,9 @@
 """The pipeline's shape, read from the imports: data flows one way, each library stays in its stage.
 
-Every module has a rank; a module may import only modules of a lower rank (the
-modules of the feeds package may also import each other). A new module must be
-given a rank here, which is the moment to decide where it belongs.
+Each top-level folder of the package is a stage and has a rank; a module may
+import modules of its own folder and of folders of a lower rank, never later
+ones. A new folder must be given a rank here, which is the moment to decide
+where it belongs.
 """
 from __future__ import annotations
 
@@ -15,28 +16,18 @@ import feedpub
 
 PACKAGE = Path(feedpub.__file__).resolve().parent
 
+# The pipeline, in the order data flows through it: one folder (or module) per stage.
 RANKS = {
-    "__init__": 0, "model": 0,              # the version; the frozen dataclasses every stage shares
-    "yamlsource": 1, "dates": 1, "slugs": 1,  # small pure helpers
-    "cmark": 1,                             # GitHub Flavored Markdown without cmarkgfm's leak
-    "terminal": 1,                          # display widths, tables, the progress line: text only
-    "config": 2,
-    "sources": 3,                           # post files: finding, decoding, front matter blocks
-    "posts": 4,
-    "plan": 5,
-    "render": 6,
-    "feeds": 7,                             # the feeds/ package: one emitter per format
-    "checks": 7,                            # check-only warnings about rendered posts
-    "listing": 8,                           # the rows of `feedpub list`
-    "output": 8, "cache": 8,                # what the build keeps on disk
-    "workers": 9,                           # per-post jobs, in a process pool
-    "validate": 9, "scaffold": 9,           # feedpub check's verdict; new posts and sites (exclusive creates)
-    "build": 10,
-    "websub": 10,                           # telling WebSub hubs what a build published
-    "inspect": 10,                          # read-only views: planned feeds, autodiscovery links
-    "serve": 10,                            # the output folder over HTTP, and the watcher
-    "cli": 11,
-    "__main__": 12,
+    "__init__": 0, "model": 0,  # the version; the frozen dataclasses every stage shares
+    "sources": 1,               # config.yaml and post files -> Config, [Post]
+    "render": 2,                # Markdown -> HTML, summaries, absolute URLs -> Rendered
+    "plan": 3,                  # which feeds exist and what each shows -> [FeedSpec]
+    "feeds": 4,                 # one emitter per format -> bytes
+    "publish": 5,               # staged writes, manifest, lock, cache -> files on disk
+    "build": 6,                 # the orchestrating function -> Report
+    "tools": 7,                 # check, list, links, serve, new/init, WebSub
+    "cli": 8,                   # options in, printing and exit codes out
+    "__main__": 9,
 }
 
 
@@ -47,11 +38,9 @@ def module_name(path: Path) -> str:
 
 
 def stage(module: str) -> str:
-    """The entry of RANKS a module belongs to."""
+    """The entry of RANKS a module belongs to: its top-level folder (or module) in the package."""
     parts = module.split(".")
-    if len(parts) == 1:
-        return "__init__"
-    return "feeds" if parts[1] == "feeds" else parts[1]
+    return parts[1] if len(parts) > 1 else "__init__"
 
 
 def is_module(name: str) -> bool:
@@ -124,39 +113,40 @@ def calls(path: Path) -> set[str]:
 # --- the checker itself ----------------------------------------------------------
 
 def test_checker_reports_posts_importing_build():
-    imported = internal_imports("from .build import build\nfrom .model import Post\n", "feedpub.posts")
+    imported = internal_imports("from ..build import build\nfrom ..model import Post\n", "feedpub.sources.posts")
 
-    assert backward_imports("feedpub.posts", imported) == ["feedpub.posts imports feedpub.build"]
+    assert backward_imports("feedpub.sources.posts", imported) == ["feedpub.sources.posts imports feedpub.build"]
 
 
 def test_checker_reports_late_imports_inside_functions_and_absolute_imports():
-    source = "def f():\n    import feedpub.cli\n    from feedpub import output\n"
+    source = "def f():\n    import feedpub.cli\n    from feedpub.publish import output\n"
 
-    imported = internal_imports(source, "feedpub.render")
+    imported = internal_imports(source, "feedpub.render.content")
 
-    assert backward_imports("feedpub.render", imported) == [
-        "feedpub.render imports feedpub.cli", "feedpub.render imports feedpub.output",
+    assert backward_imports("feedpub.render.content", imported) == [
+        "feedpub.render.content imports feedpub.cli", "feedpub.render.content imports feedpub.publish.output",
     ]
 
 
-def test_checker_resolves_parent_imports_in_the_feeds_package():
-    imported = internal_imports("from ..build import build\nfrom . import entries\n", "feedpub.feeds.atom")
+def test_checker_resolves_parent_imports_in_a_subpackage():
+    imported = internal_imports("from ..build import workers\nfrom . import entries\n", "feedpub.feeds.atom")
 
-    assert imported == {"feedpub.build", "feedpub.feeds.entries"}
-    assert backward_imports("feedpub.feeds.atom", imported) == ["feedpub.feeds.atom imports feedpub.build"]
+    assert imported == {"feedpub.build.workers", "feedpub.feeds.entries"}
+    assert backward_imports("feedpub.feeds.atom", imported) == ["feedpub.feeds.atom imports feedpub.build.workers"]
 
 
-def test_checker_allows_imports_within_one_stage_only_for_the_feeds_package():
-    assert backward_imports("feedpub.dates", {"feedpub.slugs"}) == ["feedpub.dates imports feedpub.slugs"]
+def test_checker_allows_imports_within_one_folder_and_reports_a_later_folder():
+    assert backward_imports("feedpub.sources.dates", {"feedpub.sources.slugs"}) == []
     assert backward_imports("feedpub.feeds.xmlfeeds", {"feedpub.feeds.entries"}) == []
+    assert backward_imports("feedpub.plan", {"feedpub.feeds.entries"}) == ["feedpub.plan imports feedpub.feeds.entries"]
 
 
 # --- the code -------------------------------------------------------------------------
 
-def test_every_module_has_a_rank():
-    unranked = sorted({stage(module_name(path)) for path in SOURCES} - set(RANKS))
+def test_every_folder_has_a_rank_and_every_rank_a_folder():
+    stages = {stage(module_name(path)) for path in SOURCES}
 
-    assert unranked == []
+    assert sorted(stages ^ set(RANKS)) == []
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(PACKAGE).as_posix())

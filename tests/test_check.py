@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import feedpub.validate as validate
+import feedpub.tools.check as validate
 from conftest import NOW, file_snapshot, post, run_cli, write_site
 
 INSTALLED = Path(sys.executable).parent / "feedpub"

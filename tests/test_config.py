@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import NOW, ROOT, build_into, feed_paths, run_cli
-from feedpub.config import _SCHEMA, load_config
+from feedpub.sources.config import _SCHEMA, load_config
 
 VALID = """\
 site:

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from feedpub.cli import main
-from feedpub.config import _SCHEMA
+from feedpub.sources.config import _SCHEMA
 
 README = (ROOT / "README.md").read_text("utf-8")
 

@@ -5,7 +5,7 @@ from lxml import etree
 
 from conftest import NOW, post, run_cli
 from feedcheck import assert_valid_feed
-from feedpub import config as config_module
+from feedpub.sources import config as config_module
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 BODY = """First paragraph with ~~struck~~ text and a [link](../other/).
@@ -58,7 +58,7 @@ def test_the_leak_free_cmark_wrapper_renders_exactly_what_cmarkgfm_renders():
     import cmarkgfm
     from cmarkgfm.cmark import Options
 
-    from feedpub.cmark import gfm_to_html
+    from feedpub.render.cmark import gfm_to_html
 
     options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
     samples = [BODY, "", "# 标题\n\n**粗体** 与 www.example.com\n\n```python\nx = 1\n```\n", "<div>raw</div>\n\n<script>x</script>"]

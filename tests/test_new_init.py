@@ -10,8 +10,8 @@ import frontmatter
 import pytest
 
 from conftest import NOW, post, run_cli
-from feedpub.config import _SCHEMA, load_config
-from feedpub.scaffold import CONFIG_TEMPLATE
+from feedpub.sources.config import _SCHEMA, load_config
+from feedpub.tools.scaffold import CONFIG_TEMPLATE
 
 INSTALLED = Path(sys.executable).parent / "feedpub"
 

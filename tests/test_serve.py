@@ -18,7 +18,7 @@ import feedparser
 import pytest
 
 from conftest import NOW, post, run_cli
-from feedpub.serve import accepts_gzip, content_type, start_server
+from feedpub.tools.serve import accepts_gzip, content_type, start_server
 
 INSTALLED = Path(sys.executable).parent / "feedpub"
 CONFIG = {"feeds": {"formats": ["atom", "rss", "json"], "stylesheet": True, "opml": True}}

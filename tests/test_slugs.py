@@ -9,7 +9,7 @@ import pytest
 
 from conftest import build_into, feed_paths
 from feedcheck import parse_ok
-from feedpub.slugs import slugify, url_segment
+from feedpub.sources.slugs import slugify, url_segment
 
 
 def front(*lines: str, body: str = "Body text.") -> str:

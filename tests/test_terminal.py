@@ -13,7 +13,7 @@ import pytest
 import feedpub.cli as cli
 from conftest import NOW, post, run_cli
 from feedpub.model import Report
-from feedpub.terminal import display_width, pad, progress_line, table, wants_colour
+from feedpub.tools.terminal import display_width, pad, progress_line, table, wants_colour
 
 INSTALLED = Path(sys.executable).parent / "feedpub"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

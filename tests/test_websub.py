@@ -11,7 +11,7 @@ import pytest
 
 from conftest import NOW, post, run_cli
 from feedcheck import parse_ok
-from feedpub import websub
+from feedpub.tools import websub
 
 
 class Hub:

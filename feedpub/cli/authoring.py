@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..config import ConfigError, load_config
-from ..scaffold import ScaffoldError, create_post, init_site
-from .common import (
+from feedpub.sources.config import ConfigError, load_config
+from feedpub.tools.scaffold import ScaffoldError, create_post, init_site
+from feedpub.cli.common import (
     EXIT_CONTENT,
     EXIT_OUTPUT,
     EXIT_USAGE,

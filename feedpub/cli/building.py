@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from ..build import BuildOptions, build
-from ..cache import cache_folders, remove_cache_folder
-from ..config import ConfigError, load_config
-from ..model import Report
-from ..output import LockTimeout, OutputError
-from ..websub import ping_hubs
-from .common import (
+from feedpub.build.pipeline import BuildOptions, build
+from feedpub.publish.cache import cache_folders, remove_cache_folder
+from feedpub.sources.config import ConfigError, load_config
+from feedpub.model import Report
+from feedpub.publish.output import LockTimeout, OutputError
+from feedpub.tools.websub import ping_hubs
+from feedpub.cli.common import (
     EXIT_CODES_HELP,
     EXIT_CONTENT,
     EXIT_LOCKED,

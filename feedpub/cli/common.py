@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from .. import __version__
-from ..config import ConfigError, load_config
-from ..dates import DateError, parse_date
-from ..model import Config, Problem
-from ..terminal import display_width, pad, progress_line, wants_colour
+from feedpub import __version__
+from feedpub.sources.config import ConfigError, load_config
+from feedpub.sources.dates import DateError, parse_date
+from feedpub.model import Config, Problem
+from feedpub.tools.terminal import display_width, pad, progress_line, wants_colour
 
 EXIT_OK = 0
 EXIT_CONTENT = 1

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..config import ConfigError, load_config
-from ..inspect import autodiscovery_links, find_feed, planned_feeds
-from ..listing import feed_rows, json_rows, table_lines
-from ..model import Problem
-from ..validate import CheckResult, check_site
-from .common import (
+from feedpub.sources.config import ConfigError, load_config
+from feedpub.tools.discovery import autodiscovery_links, find_feed, planned_feeds
+from feedpub.tools.listing import feed_rows, json_rows, table_lines
+from feedpub.model import Problem
+from feedpub.tools.check import CheckResult, check_site
+from feedpub.cli.common import (
     EXIT_CONTENT,
     EXIT_OK,
     EXIT_USAGE,

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
-from ..build import BuildOptions, build
-from ..config import ConfigError
-from ..model import Config
-from ..output import LockTimeout, OutputError
-from ..serve import start_server, watch_sources
-from ..sources import POST_SUFFIXES
-from .common import (
+from feedpub.build.pipeline import BuildOptions, build
+from feedpub.sources.config import ConfigError
+from feedpub.model import Config
+from feedpub.publish.output import LockTimeout, OutputError
+from feedpub.tools.serve import start_server, watch_sources
+from feedpub.sources.files import POST_SUFFIXES
+from feedpub.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..model import FeedSpec, Post, Rendered, Site
-from . import jsonfeed, xmlfeeds
-from .entries import build_entry
-from .formats import FILENAMES, MEDIA_TYPES, XML_FORMATS
-from .opml import opml_document
+from feedpub.model import FeedSpec, Post, Rendered, Site
+from feedpub.feeds import jsonfeed, xmlfeeds
+from feedpub.feeds.entries import build_entry
+from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES, XML_FORMATS
+from feedpub.feeds.opml import opml_document
 
 OPML_FILENAME = "feeds.opml"
 

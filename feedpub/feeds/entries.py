@@ -5,7 +5,7 @@ from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
 from lxml import etree
 
-from ..model import Enclosure, Post, Rendered, Site
+from feedpub.model import Enclosure, Post, Rendered, Site
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # feedgen builds Atom elements without a namespace and declares it on the root by hand.

@@ -11,8 +11,8 @@ import json
 import re
 from typing import Sequence
 
-from ..model import Author, FeedSpec, Post, Rendered, Site
-from .formats import FILENAMES
+from feedpub.model import Author, FeedSpec, Post, Rendered, Site
+from feedpub.feeds.formats import FILENAMES
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _TAG = re.compile(r"<[^>]+>")

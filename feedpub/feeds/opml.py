@@ -6,7 +6,7 @@ from typing import Sequence
 
 from lxml import etree
 
-from ..model import FeedSpec, Site
+from feedpub.model import FeedSpec, Site
 
 GROUPS = (("site", "Site"), ("category", "Categories"), ("tag", "Tags"))
 

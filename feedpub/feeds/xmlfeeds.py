@@ -16,8 +16,8 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..model import FeedSpec, Site
-from .formats import FILENAMES, MEDIA_TYPES
+from feedpub.model import FeedSpec, Site
+from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES
 
 GENERATOR = "feedpub"
 # Where entries start in a pretty-printed document, and what follows the last one.

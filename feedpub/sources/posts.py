@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from .dates import DateError, date_from_filename, parse_date
-from .model import Author, Config, Enclosure, Post, Problem
-from .slugs import is_language_tag, name_key, slugify, url_path, url_segment
-from .sources import SourceFile, find_post_files, read_source, strip_forbidden
-from .yamlsource import describe
+from feedpub.sources.dates import DateError, date_from_filename, parse_date
+from feedpub.model import Author, Config, Enclosure, Post, Problem
+from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
+from feedpub.sources.files import SourceFile, find_post_files, read_source, strip_forbidden
+from feedpub.sources.yamldoc import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
 # Each tag makes a feed that repeats all of the post's tags: 10,000 tags would

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from .model import Author, Enclosure, Post, Problem
+from feedpub.model import Author, Enclosure, Post, Problem
 
 SCHEMA_VERSION = "4"
 BATCH_ROWS = 500

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import markdown
 
-from .model import Author, Config, FeedOptions, Site, one_line
-from .slugs import is_language_tag, is_safe_segment
-from .yamlsource import YamlError, describe, load_yaml
+from feedpub.model import Author, Config, FeedOptions, Site, one_line
+from feedpub.sources.slugs import is_language_tag, is_safe_segment
+from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 
 FORMATS = ("atom", "rss", "json")
 ENGINES = ("python-markdown", "cmark")

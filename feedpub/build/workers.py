@@ -16,10 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, TypeVar
 
-from .feeds import entry_fragments
-from .model import Config, Post, Problem
-from .posts import read_post
-from .render import render_post
+from feedpub.feeds import entry_fragments
+from feedpub.model import Config, Post, Problem
+from feedpub.sources.posts import read_post
+from feedpub.render.content import render_post
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")

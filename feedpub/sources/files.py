@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Problem
-from .yamlsource import YamlDocument, YamlError, load_yaml
+from feedpub.model import Problem
+from feedpub.sources.yamldoc import YamlDocument, YamlError, load_yaml
 
 POST_SUFFIXES = (".md", ".markdown")
 # Characters XML 1.0 forbids (one makes the whole feed unreadable), and the C1

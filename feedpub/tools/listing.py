@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .feeds import FILENAMES
-from .model import Config, FeedSpec
-from .terminal import table
+from feedpub.feeds import FILENAMES
+from feedpub.model import Config, FeedSpec
+from feedpub.tools.terminal import table
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
 
-from .model import Post, Problem, Site
-from .render import MORE_MARKER, MarkdownEngine, markdown_to_html, summary_from_content
+from feedpub.model import Post, Problem, Site
+from feedpub.render.content import MORE_MARKER, MarkdownEngine, markdown_to_html, summary_from_content
 
 _TAGS = re.compile(r"<[^>]*>")
 _HEADING = r"<h[1-6][^>]*>(.*?)</h[1-6]>"

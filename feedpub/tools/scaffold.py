@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import frontmatter
 
-from .slugs import slugify
+from feedpub.sources.slugs import slugify
 
-ASSETS = Path(__file__).parent / "assets"
+ASSETS = Path(__file__).parents[1] / "assets"
 CONFIG_TEMPLATE = ASSETS / "config.yaml"
 EXAMPLE_BODY = ASSETS / "example-post.md"
 EXAMPLE_POST = "welcome.md"  # a fixed name, so a second init finds it and refuses

@@ -12,9 +12,9 @@ from urllib.parse import urljoin, urlsplit
 
 import markdown
 
-from .cmark import gfm_to_html
+from feedpub.render.cmark import gfm_to_html
 
-from .model import Post, Rendered
+from feedpub.model import Post, Rendered
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 # A start or end tag; text never holds a raw "<" (Markdown escapes it), so these are real tags.

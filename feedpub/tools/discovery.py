@@ -4,11 +4,11 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from .feeds import FILENAMES, MEDIA_TYPES
-from .model import Config, FeedSpec, Problem
-from .plan import plan_feeds, visible_posts
-from .posts import read_posts
-from .slugs import name_key
+from feedpub.feeds import FILENAMES, MEDIA_TYPES
+from feedpub.model import Config, FeedSpec, Problem
+from feedpub.plan import plan_feeds, visible_posts
+from feedpub.sources.posts import read_posts
+from feedpub.sources.slugs import name_key
 
 _FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 

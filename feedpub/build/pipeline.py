@@ -17,22 +17,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import __version__
-from .cache import Cache, cache_folders, remove_cache_folder
-from .config import ConfigError
-from .feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
-from .model import Config, FeedSpec, Post, Problem, Report
-from .output import (
+from feedpub import __version__
+from feedpub.publish.cache import Cache, cache_folders, remove_cache_folder
+from feedpub.sources.config import ConfigError
+from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
+from feedpub.model import Config, FeedSpec, Post, Problem, Report
+from feedpub.publish.output import (
     OutputError,
     Publication,
     build_lock,
     prepare_output_dir,
     read_manifest,
 )
-from .plan import STYLESHEET, plan_feeds, visible_posts
-from .slugs import url_path
-from .sources import find_post_files
-from .workers import Workers, parse_job, render_job
+from feedpub.plan import STYLESHEET, plan_feeds, visible_posts
+from feedpub.sources.slugs import url_path
+from feedpub.sources.files import find_post_files
+from feedpub.build.workers import Workers, parse_job, render_job
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +259,7 @@ class _Build:
                     publication.stage(rel, data)
                     self.lap("write")
             if self.config.feeds.stylesheet:
-                publication.stage(STYLESHEET, (Path(__file__).parent / "assets" / STYLESHEET).read_bytes())
+                publication.stage(STYLESHEET, (Path(__file__).parents[1] / "assets" / STYLESHEET).read_bytes())
             if self.config.feeds.opml:
                 filename = FILENAMES[self.config.feeds.formats[0]]
                 publication.stage(OPML_FILENAME, opml_document(feeds, self.config.site, filename))

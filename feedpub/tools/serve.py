@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 from urllib.parse import unquote
 
-from . import __version__
-from .feeds import FILENAMES, MEDIA_TYPES, OPML_FILENAME
-from .model import one_line
+from feedpub import __version__
+from feedpub.feeds import FILENAMES, MEDIA_TYPES, OPML_FILENAME
+from feedpub.model import one_line
 
 _BY_NAME = {FILENAMES[fmt]: f"{MEDIA_TYPES[fmt]}; charset=utf-8" for fmt in FILENAMES}
 _BY_NAME[OPML_FILENAME] = "text/x-opml; charset=utf-8"

@@ -10,12 +10,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import post_warnings
-from .feeds import FILENAMES
-from .model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
-from .output import read_manifest
+from feedpub.tools.check_posts import post_warnings
+from feedpub.feeds import FILENAMES
+from feedpub.model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
+from feedpub.publish.output import read_manifest
 
-ATOM_SCHEMA = Path(__file__).parent / "assets" / "atom.rng"
+ATOM_SCHEMA = Path(__file__).parents[1] / "assets" / "atom.rng"
 _ATOM_NS = "{http://www.w3.org/2005/Atom}"
 # A broken template breaks every feed the same way: a few messages per file say enough.
 MAX_SCHEMA_ERRORS = 5

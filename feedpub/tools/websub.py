@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Sequence
 from urllib.parse import urlencode
 
-from . import __version__
+from feedpub import __version__
 
 TIMEOUT_SECONDS = 10.0
 ATTEMPTS = 3
