@@ -6,18 +6,69 @@ dates with offsets. The same N always gives the same bytes.
 
     python bench/corpus.py OUT_DIR N
 """
+
 from __future__ import annotations
 
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 CATEGORIES = [f"category-{i:02d}" for i in range(16)] + ["支付", "监管科技", "open banking", "AI & ML"]
-_WORDS_EN = ("ledger settlement liquidity custody stablecoin payment clearing risk model bank "
-             "regulator token deposit reserve audit compliance wallet network fee latency").split()
-_WORDS_ZH = "区块链 稳定币 支付 清算 结算 监管 银行 风控 模型 数字 货币 跨境 合规 托管 储备 流动性 代币化 存款".split()
-_TAG_STEMS_ZH = "区块链 稳定币 跨境支付 央行数字货币 开放银行 风控 反洗钱 数据安全 智能合约 监管".split()
+_WORDS_EN = [
+    "ledger",
+    "settlement",
+    "liquidity",
+    "custody",
+    "stablecoin",
+    "payment",
+    "clearing",
+    "risk",
+    "model",
+    "bank",
+    "regulator",
+    "token",
+    "deposit",
+    "reserve",
+    "audit",
+    "compliance",
+    "wallet",
+    "network",
+    "fee",
+    "latency",
+]
+_WORDS_ZH = [
+    "区块链",
+    "稳定币",
+    "支付",
+    "清算",
+    "结算",
+    "监管",
+    "银行",
+    "风控",
+    "模型",
+    "数字",
+    "货币",
+    "跨境",
+    "合规",
+    "托管",
+    "储备",
+    "流动性",
+    "代币化",
+    "存款",
+]
+_TAG_STEMS_ZH = [
+    "区块链",
+    "稳定币",
+    "跨境支付",
+    "央行数字货币",
+    "开放银行",
+    "风控",
+    "反洗钱",
+    "数据安全",
+    "智能合约",
+    "监管",
+]
 
 
 def tag_names(count: int) -> list[str]:
@@ -46,14 +97,25 @@ def _body(rng: random.Random, chinese: bool, index: int) -> str:
         section += 1
         block = [f"## Section {section}", ""]
         block.append(" ".join(_sentence(rng, chinese) for _ in range(rng.randint(3, 6))))
-        block += ["", f"- {_sentence(rng, chinese)}", f"- [a link](/posts/{(index * 7 + section) % 997}/)",
-                  f"- **bold** and *italic* text", ""]
+        block += [
+            "",
+            f"- {_sentence(rng, chinese)}",
+            f"- [a link](/posts/{(index * 7 + section) % 997}/)",
+            "- **bold** and *italic* text",
+            "",
+        ]
         if section % 2 == 0:
             block += [f"![figure {section}](/img/{index}/{section}.png)", ""]
         if section % 3 == 0:
             block += ["```python", f"def settle(amount_{section}):", "    return amount * 1.0001", "```", ""]
         if section % 4 == 0:
-            block += ["| asset | amount |", "|---|---|", f"| USD | {index * section} |", f"| CNY | {index + section} |", ""]
+            block += [
+                "| asset | amount |",
+                "|---|---|",
+                f"| USD | {index * section} |",
+                f"| CNY | {index + section} |",
+                "",
+            ]
         text = "\n".join(block)
         parts.append(text)
         size += len(text.encode("utf-8"))
@@ -62,15 +124,24 @@ def _body(rng: random.Random, chinese: bool, index: int) -> str:
 
 def post_text(index: int, tags: list[str], rng: random.Random) -> tuple[str, str]:
     chinese = index % 3 != 0
-    base = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(hours=index * 7 + rng.randint(0, 6))
+    base = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(hours=index * 7 + rng.randint(0, 6))
     offset = "+0800" if index % 2 else "+0000"
     date = base.strftime("%Y-%m-%d %H:%M:%S ") + offset
     chosen = sorted(set(rng.choices(tags, weights=[1 / (r + 1) for r in range(len(tags))], k=rng.randint(2, 6))))
     category = CATEGORIES[index % len(CATEGORIES)]
     title = f"{'金融科技观察第' if chinese else 'Fintech notes #'}{index}{'期' if chinese else ''}"
     front = [
-        "---", "layout: post", f'title: "{title}"', f"date: {date}", f'author: "{"作者" if chinese else "Author"} {index % 13}"',
-        "categories:", f'  - "{category}"', "tags:", *[f'  - "{t}"' for t in chosen], "---", "",
+        "---",
+        "layout: post",
+        f'title: "{title}"',
+        f"date: {date}",
+        f'author: "{"作者" if chinese else "Author"} {index % 13}"',
+        "categories:",
+        f'  - "{category}"',
+        "tags:",
+        *[f'  - "{t}"' for t in chosen],
+        "---",
+        "",
     ]
     name = f"{base.strftime('%Y-%m-%d')}-post-{index:06d}.md"
     return name, "\n".join(front) + _body(rng, chinese, index) + "\n"
@@ -96,7 +167,9 @@ def write_config(out: Path) -> Path:
     config.write_text(
         "site:\n  title: Bench\n  url: https://bench.example.com/\n  timezone: Asia/Shanghai\n"
         "  author: {name: Bench}\nposts_dir: posts\noutput_dir: public\n"
-        "feeds:\n  formats: [atom, rss, json]\n  limit: 20\n  content: full\n", encoding="utf-8")
+        "feeds:\n  formats: [atom, rss, json]\n  limit: 20\n  content: full\n",
+        encoding="utf-8",
+    )
     return config
 
 

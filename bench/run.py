@@ -7,6 +7,7 @@ process, writing Atom, RSS and JSON Feed for every feed. Peak RSS is the largest
 is installed it builds the same corpus (RSS for home, categories and tags, 20
 entries, full content) in the same run, and the ratio feedpub/Hugo is shown.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,16 +22,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import write_config, write_corpus  # noqa: E402
+from corpus import write_config, write_corpus
 
 NOW = "2030-01-01T00:00:00Z"
 FEEDPUB = [sys.executable, "-m", "feedpub"]
 
 
 # Runs a command and reports the peak RSS of it and every process it waited for.
-_RSS_WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-                "sys.stderr.write(f'\\nPEAK_RSS_KB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); "
-                "sys.exit(code)")
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "sys.stderr.write(f'\\nPEAK_RSS_KB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); "
+    "sys.exit(code)"
+)
 
 
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
@@ -90,8 +93,11 @@ class Runner:
         self.counter += 1
         path = self.site / "posts" / "added" / f"2029-12-31-added-{self.counter}.md"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(f"---\ntitle: Added {self.counter}\ndate: 2029-12-31 10:00:00 +0800\n"
-                        f"categories: [category-01]\ntags: [tag-1, tag-2]\n---\nA new post.\n", "utf-8")
+        path.write_text(
+            f"---\ntitle: Added {self.counter}\ndate: 2029-12-31 10:00:00 +0800\n"
+            f"categories: [category-01]\ntags: [tag-1, tag-2]\n---\nA new post.\n",
+            "utf-8",
+        )
 
     def rename_tag(self) -> None:
         path = self.first_post()
@@ -128,8 +134,10 @@ def summarise(runs: list[tuple[float, float, dict]]) -> dict:
     return {
         "seconds": statistics.median(r[0] for r in runs),
         "rss": max(r[1] for r in runs),
-        "written": reports[-1]["written"], "unchanged": reports[-1]["unchanged"],
-        "entries": reports[-1].get("entries", 0), **stages,
+        "written": reports[-1]["written"],
+        "unchanged": reports[-1]["unchanged"],
+        "entries": reports[-1].get("entries", 0),
+        **stages,
     }
 
 
@@ -148,16 +156,20 @@ def hugo_site(source: Path, work: Path) -> Path | None:
         'baseURL = "https://bench.example.com/"\ntitle = "Bench"\n'
         'disableKinds = ["sitemap", "robotsTXT", "404"]\n'
         '[outputs]\nhome = ["RSS"]\nsection = []\npage = []\ntaxonomy = []\nterm = ["RSS"]\n'
-        '[taxonomies]\ncategory = "categories"\ntag = "tags"\n[services.rss]\nlimit = 20\n', "utf-8")
+        '[taxonomies]\ncategory = "categories"\ntag = "tags"\n[services.rss]\nlimit = 20\n',
+        "utf-8",
+    )
     layouts = site / "layouts" / "_default"
     layouts.mkdir(parents=True, exist_ok=True)
     (layouts / "rss.xml").write_text(
-        '{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}'
+        "{{ $pages := .Pages }}{{ if .IsHome }}{{ $pages = .Site.RegularPages }}{{ end }}"
         '<rss version="2.0"><channel><title>{{ .Title }}</title><link>{{ .Permalink }}</link>'
-        '<description>{{ .Title }}</description>{{ range first 20 $pages }}<item><title>{{ .Title }}</title>'
+        "<description>{{ .Title }}</description>{{ range first 20 $pages }}<item><title>{{ .Title }}</title>"
         '<link>{{ .Permalink }}</link><pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate>'
-        '<guid>{{ .Permalink }}</guid><description>{{ .Content | html }}</description></item>{{ end }}'
-        '</channel></rss>', "utf-8")
+        "<guid>{{ .Permalink }}</guid><description>{{ .Content | html }}</description></item>{{ end }}"
+        "</channel></rss>",
+        "utf-8",
+    )
     return site
 
 
@@ -184,8 +196,9 @@ def main() -> None:
     parser.add_argument("--engines", default="python-markdown")
     parser.add_argument("--scenarios", default="cold,no-op,edit one post,add one post,rename one tag")
     parser.add_argument("--work", type=Path, default=Path("/tmp/feedpub-bench"))
-    parser.add_argument("--hugo-max", type=int, default=20000,
-                        help="skip Hugo above this many posts (it needs about 2 GB per 10,000)")
+    parser.add_argument(
+        "--hugo-max", type=int, default=20000, help="skip Hugo above this many posts (it needs about 2 GB per 10,000)"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"feedpub benchmark: {os.cpu_count()} cores, median of {args.repeat} runs, Python {sys.version.split()[0]}")
@@ -197,8 +210,10 @@ def main() -> None:
         hugo = hugo_site(source, args.work) if size <= args.hugo_max else None
         hugo_result = hugo_cold(hugo, args.repeat) if hugo else None
         if hugo_result:
-            print(f"| {size:>7} | {'cold':<15} | {'hugo ' + _hugo_version():<15} | {hugo_result['files']:>7} | {'':>9} | {'':>7} | "
-                  f"{hugo_result['seconds']:>7.2f} | {hugo_result['rss']:>7.0f} | {'':>7} | {'':>7} | {'':>6} | {'':>6} | {'1.00':>7} |")
+            print(
+                f"| {size:>7} | {'cold':<15} | {'hugo ' + _hugo_version():<15} | {hugo_result['files']:>7} | {'':>9} | {'':>7} | "
+                f"{hugo_result['seconds']:>7.2f} | {hugo_result['rss']:>7.0f} | {'':>7} | {'':>7} | {'':>6} | {'':>6} | {'1.00':>7} |"
+            )
         else:
             reason = "not installed" if shutil.which("hugo") is None else f"skipped above --hugo-max {args.hugo_max}"
             print(f"(hugo {reason}: no comparison for {size} posts)")
@@ -207,9 +222,12 @@ def main() -> None:
             for name in args.scenarios.split(","):
                 row = runner.scenario(name)
                 ratio = f"{row['seconds'] / hugo_result['seconds']:.2f}" if hugo_result and name == "cold" else ""
-                print(f"| {size:>7} | {name:<15} | {engine:<15} | {len(row['written']):>7} | {len(row['unchanged']):>9} | "
-                      f"{row['entries']:>7} | {row['seconds']:>7.2f} | {row['rss']:>7.0f} | {row['collect']:>7.2f} | "
-                      f"{row['render']:>7.2f} | {row['emit']:>6.2f} | {row['write']:>6.2f} | {ratio:>7} |", flush=True)
+                print(
+                    f"| {size:>7} | {name:<15} | {engine:<15} | {len(row['written']):>7} | {len(row['unchanged']):>9} | "
+                    f"{row['entries']:>7} | {row['seconds']:>7.2f} | {row['rss']:>7.0f} | {row['collect']:>7.2f} | "
+                    f"{row['render']:>7.2f} | {row['emit']:>6.2f} | {row['write']:>6.2f} | {ratio:>7} |",
+                    flush=True,
+                )
 
 
 def _hugo_version() -> str:

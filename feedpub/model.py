@@ -3,6 +3,7 @@
 Stages import their types from here rather than from each other, so data
 flows one way: config -> posts -> plan -> render -> feeds -> output.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,17 +1,19 @@
 """Which feeds exist, and which entries each one shows. Pure: no files, no clock."""
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Iterable, Literal
+from datetime import UTC, datetime
+from typing import Literal
 from urllib.parse import urlsplit
 
 from feedpub.model import Config, FeedSpec, Post, Problem
 from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segment
 
 # A feed with no entries has no natural "updated"; the epoch keeps it deterministic.
-EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 _FOLDERS = {"category": "categories", "tag": "tags"}
 STYLESHEET = "feed.xsl"
 
@@ -41,13 +43,16 @@ def plan_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[
     return feeds, problems
 
 
-def _feed(config: Config, kind: Literal["site", "category", "tag"], name: str | None,
-          slug: str | None, posts: list[Post]) -> list[FeedSpec]:
+def _feed(
+    config: Config, kind: Literal["site", "category", "tag"], name: str | None, slug: str | None, posts: list[Post]
+) -> list[FeedSpec]:
     """The subscription document, and its archive pages when configured."""
     site, options = config.site, config.feeds
-    entries = tuple(posts[:options.limit] if options.limit else posts)
+    entries = tuple(posts[: options.limit] if options.limit else posts)
     subscription = FeedSpec(
-        kind=kind, name=name, slug=slug,
+        kind=kind,
+        name=name,
+        slug=slug,
         title=f"{site.title} · {name}" if name else site.title,
         description=f"{site.description or site.title} · {name}" if name else (site.description or site.title),
         home_url=site.url,
@@ -77,17 +82,23 @@ def archive_pages(subscription: FeedSpec, posts: list[Post], size: int) -> list[
     folder = _page_folder
     pages = []
     for number in range(1, count + 1):
-        entries = tuple(reversed(oldest_first[(number - 1) * size: number * size]))
+        entries = tuple(reversed(oldest_first[(number - 1) * size : number * size]))
         links = [("current", subscription.url_folder)]
         if number > 1:
             links.append(("prev-archive", folder(number - 1, subscription.url_folder)))
         if number < count:
             links.append(("next-archive", folder(number + 1, subscription.url_folder)))
-        pages.append(replace(
-            subscription, folder=folder(number, subscription.folder),
-            url_folder=folder(number, subscription.url_folder), entries=entries,
-            updated=_updated(entries), archive_links=tuple(links), archive=True,
-        ))
+        pages.append(
+            replace(
+                subscription,
+                folder=folder(number, subscription.folder),
+                url_folder=folder(number, subscription.url_folder),
+                entries=entries,
+                updated=_updated(entries),
+                archive_links=tuple(links),
+                archive=True,
+            )
+        )
     latest = ("prev-archive", folder(count, subscription.url_folder))
     return [replace(subscription, archive_links=(latest,))] + pages
 
@@ -105,7 +116,7 @@ def _groups(config: Config, kind: str, posts: list[Post]) -> tuple[list[tuple[st
     members: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
     for post in posts:
-        for name in (post.categories if kind == "category" else post.tags):
+        for name in post.categories if kind == "category" else post.tags:
             members[name_key(name)].append(post)
             spellings[name_key(name)][name] += 1
     overrides = {name_key(k): v for k, v in (config.category_slugs if kind == "category" else config.tag_slugs)}
@@ -118,11 +129,23 @@ def _groups(config: Config, kind: str, posts: list[Post]) -> tuple[list[tuple[st
         first = members[key][0]
         line = first.line_of("tags") if kind == "tag" else first.line_of("categories") or first.line_of("category")
         if not is_safe_segment(slug):
-            problems.append(Problem(first.path, line, f'{kind} "{name}" has no letter or digit to make a feed path from; give it one in {config_key}: {{"{name}": some-slug}}'))
+            problems.append(
+                Problem(
+                    first.path,
+                    line,
+                    f'{kind} "{name}" has no letter or digit to make a feed path from; give it one in {config_key}: {{"{name}": some-slug}}',
+                )
+            )
             continue
         if slug in by_slug:
             other = by_slug[slug]
-            problems.append(Problem(first.path, line, f'{kind}s "{other}" and "{name}" both make the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}'))
+            problems.append(
+                Problem(
+                    first.path,
+                    line,
+                    f'{kind}s "{other}" and "{name}" both make the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}',
+                )
+            )
             continue
         by_slug[slug] = name
         groups.append((name, slug, members[key]))
@@ -137,7 +160,9 @@ def _duplicate_ids(posts: list[Post]) -> list[Problem]:
     for post in sorted(posts, key=lambda p: str(p.path)):
         if post.entry_id in seen:
             line = post.line_of("id") or post.line_of("permalink")
-            problems.append(Problem(post.path, line, f"has the same id/permalink as {seen[post.entry_id].path}: {post.entry_id}"))
+            problems.append(
+                Problem(post.path, line, f"has the same id/permalink as {seen[post.entry_id].path}: {post.entry_id}")
+            )
         else:
             seen[post.entry_id] = post
     return problems

@@ -7,6 +7,7 @@ become stale) and a new tag appears (its feeds are new files).
 
     python tests/bigsite.py OUT_DIR N [VERSION]
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,42 @@ import yaml
 RETIRED_TAG = "retired-tag"  # in version 1 only
 NEW_TAG = "新标签 new"  # in version 2 only
 CATEGORIES = ["fintech", "支付", "open banking", "AI & ML", "监管科技", "markets"]
-_TAG_STEMS = ["区块链", "稳定币", "跨境支付", "ledger", "custody", "risk", "C++ notes", "央行数字货币", "open-api", "audit"]
-_WORDS = ("ledger settlement liquidity custody stablecoin payment clearing risk model bank "
-          "regulator token deposit reserve audit compliance wallet 区块链 稳定币 支付 清算 监管").split()
+_TAG_STEMS = [
+    "区块链",
+    "稳定币",
+    "跨境支付",
+    "ledger",
+    "custody",
+    "risk",
+    "C++ notes",
+    "央行数字货币",
+    "open-api",
+    "audit",
+]
+_WORDS = [
+    "ledger",
+    "settlement",
+    "liquidity",
+    "custody",
+    "stablecoin",
+    "payment",
+    "clearing",
+    "risk",
+    "model",
+    "bank",
+    "regulator",
+    "token",
+    "deposit",
+    "reserve",
+    "audit",
+    "compliance",
+    "wallet",
+    "区块链",
+    "稳定币",
+    "支付",
+    "清算",
+    "监管",
+]
 
 CONFIG = {
     "site": {

@@ -1,13 +1,14 @@
 """Shared fixtures: small sites written on the fly, the CLI, and feed validators."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 import yaml
 from click.testing import CliRunner
+from hypothesis import settings
 
 from feedpub.cli import main
 
@@ -34,14 +35,19 @@ BASE_CONFIG = {
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/ from the current output instead of comparing")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output instead of comparing",
+    )
 
 
 def _merge(base: dict, extra: dict) -> dict:
     merged = dict(base)
     for key, value in extra.items():
-        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        merged[key] = (
+            _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        )
     return merged
 
 
@@ -75,12 +81,15 @@ def run_cli(*args: str):
 @pytest.fixture
 def site(tmp_path):
     """A factory: site(posts, config=None) -> config path, in a fresh temporary folder."""
+
     def make(posts: dict[str, str | bytes], config: dict | None = None) -> Path:
         return write_site(tmp_path / "site", posts, config)
+
     return make
 
 
 # --- Helpers shared by the specification suites (golden, reader, dates, posts, output, ...) ---
+
 
 def build_into(config: Path, output: Path, *args: str, now: str = NOW):
     """`feedpub build -c CONFIG -o OUTPUT --now NOW ARGS...`, in-process; returns the CliRunner result."""
@@ -91,7 +100,8 @@ def file_snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under `folder`, by relative POSIX path: (its bytes, its mtime in ns)."""
     return {
         path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
-        for path in sorted(folder.rglob("*")) if path.is_file()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
     }
 
 
@@ -103,5 +113,8 @@ def feed_paths(folder: Path) -> set[str]:
 def published_paths(folder: Path) -> set[str]:
     """Relative POSIX paths of every file a build published under `folder`: all but the manifest and lock."""
     bookkeeping = {".feedpub-manifest.json", ".feedpub.lock"}
-    return {path.relative_to(folder).as_posix() for path in folder.rglob("*")
-            if path.is_file() and path.name not in bookkeeping}
+    return {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and path.name not in bookkeeping
+    }

@@ -1,4 +1,5 @@
 """Checks every test uses on a produced feed: a real reader and the standard."""
+
 from __future__ import annotations
 
 import email.utils

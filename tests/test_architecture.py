@@ -5,6 +5,7 @@ import modules of its own folder and of folders of a lower rank, never later
 ones. A new folder must be given a rank here, which is the moment to decide
 where it belongs.
 """
+
 from __future__ import annotations
 
 import ast
@@ -18,15 +19,16 @@ PACKAGE = Path(feedpub.__file__).resolve().parent
 
 # The pipeline, in the order data flows through it: one folder (or module) per stage.
 RANKS = {
-    "__init__": 0, "model": 0,  # the version; the frozen dataclasses every stage shares
-    "sources": 1,               # config.yaml and post files -> Config, [Post]
-    "render": 2,                # Markdown -> HTML, summaries, absolute URLs -> Rendered
-    "plan": 3,                  # which feeds exist and what each shows -> [FeedSpec]
-    "feeds": 4,                 # one emitter per format -> bytes
-    "publish": 5,               # staged writes, manifest, lock, cache -> files on disk
-    "build": 6,                 # the orchestrating function -> Report
-    "tools": 7,                 # check, list, links, serve, new/init, WebSub
-    "cli": 8,                   # options in, printing and exit codes out
+    "__init__": 0,
+    "model": 0,  # the version; the frozen dataclasses every stage shares
+    "sources": 1,  # config.yaml and post files -> Config, [Post]
+    "render": 2,  # Markdown -> HTML, summaries, absolute URLs -> Rendered
+    "plan": 3,  # which feeds exist and what each shows -> [FeedSpec]
+    "feeds": 4,  # one emitter per format -> bytes
+    "publish": 5,  # staged writes, manifest, lock, cache -> files on disk
+    "build": 6,  # the orchestrating function -> Report
+    "tools": 7,  # check, list, links, serve, new/init, WebSub
+    "cli": 8,  # options in, printing and exit codes out
     "__main__": 9,
 }
 
@@ -72,8 +74,7 @@ def backward_imports(module: str, imported: set[str]) -> list[str]:
     """Imports of a module that is not earlier in the pipeline than `module`."""
     own = stage(module)
     return sorted(
-        f"{module} imports {other}" for other in imported
-        if stage(other) != own and RANKS[stage(other)] >= RANKS[own]
+        f"{module} imports {other}" for other in imported if stage(other) != own and RANKS[stage(other)] >= RANKS[own]
     )
 
 
@@ -112,6 +113,7 @@ def calls(path: Path) -> set[str]:
 
 # --- the checker itself ----------------------------------------------------------
 
+
 def test_checker_reports_posts_importing_build():
     imported = internal_imports("from ..build import build\nfrom ..model import Post\n", "feedpub.sources.posts")
 
@@ -124,7 +126,8 @@ def test_checker_reports_late_imports_inside_functions_and_absolute_imports():
     imported = internal_imports(source, "feedpub.render.content")
 
     assert backward_imports("feedpub.render.content", imported) == [
-        "feedpub.render.content imports feedpub.cli", "feedpub.render.content imports feedpub.publish.output",
+        "feedpub.render.content imports feedpub.cli",
+        "feedpub.render.content imports feedpub.publish.output",
     ]
 
 
@@ -142,6 +145,7 @@ def test_checker_allows_imports_within_one_folder_and_reports_a_later_folder():
 
 
 # --- the code -------------------------------------------------------------------------
+
 
 def test_every_folder_has_a_rank_and_every_rank_a_folder():
     stages = {stage(module_name(path)) for path in SOURCES}

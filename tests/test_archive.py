@@ -1,11 +1,11 @@
 """RFC 5005 archived feeds: the whole history, in pages that never change once full."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
 from conftest import NOW, post, run_cli
 from feedcheck import assert_valid_feed, parse_ok
 
@@ -30,7 +30,7 @@ def local(out: Path, url: str) -> Path:
 
 
 def link(parsed, rel: str) -> str | None:
-    return next((l.href for l in parsed.feed.links if l.rel == rel), None)
+    return next((link.href for link in parsed.feed.links if link.rel == rel), None)
 
 
 def follow_archives(out: Path, start: str) -> list[list[str]]:

@@ -1,4 +1,5 @@
 """feed.xsl: a person who opens a feed in a browser sees a readable page, in real Chromium."""
+
 from __future__ import annotations
 
 import functools
@@ -10,11 +11,18 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, ROOT, run_cli
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _install_chromium() -> str | None:
@@ -25,8 +33,13 @@ def _install_chromium() -> str | None:
         return None
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
         try:
-            subprocess.run(command, capture_output=True, timeout=900, check=False,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+            subprocess.run(
+                command,
+                capture_output=True,
+                timeout=900,
+                check=False,
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            )
         except subprocess.TimeoutExpired:
             return None
     return shutil.which("chromium")
@@ -67,8 +80,9 @@ def served_sample(tmp_path_factory):
 
 
 def run_chromium(chromium: str, profile: Path, *args: str) -> str:
-    result = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120
+    )
     return result.stdout
 
 

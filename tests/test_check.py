@@ -1,4 +1,5 @@
 """`feedpub check`: every problem of the config, the posts and the published feeds, without writing a file."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import NOW, file_snapshot, post, run_cli, write_site
 
 import feedpub.tools.check as validate
-from conftest import NOW, file_snapshot, post, run_cli, write_site
 
 INSTALLED = Path(sys.executable).parent / "feedpub"
 BROKEN_DATE = "---\ntitle: Bad\ndate: 30/01/2026\n---\nBody.\n"
@@ -36,6 +37,7 @@ def warnings_of(site, body: str, config: dict | None = None, **front) -> list[st
 
 # --- verdicts and exit codes ------------------------------------------------------------------
 
+
 def test_a_clean_site_passes_with_a_summary_line(site):
     config = site({"a.md": post("A", body="A first paragraph.", tags=["t"])})
 
@@ -47,11 +49,13 @@ def test_a_clean_site_passes_with_a_summary_line(site):
 
 
 def test_every_broken_post_is_reported_in_one_run_as_path_line_message(site):
-    config = site({
-        "a.md": BROKEN_DATE,
-        "b.md": "---\ntitle: B\ndate: 2026-01-30\ntags: {x: 1}\n---\nBody.\n",
-        "c.md": post("C"),
-    })
+    config = site(
+        {
+            "a.md": BROKEN_DATE,
+            "b.md": "---\ntitle: B\ndate: 2026-01-30\ntags: {x: 1}\n---\nBody.\n",
+            "c.md": post("C"),
+        }
+    )
 
     result = check(config)
 
@@ -120,10 +124,12 @@ def test_check_writes_nothing(site):
 
 
 def test_drafts_and_future_posts_are_checked_only_as_a_build_would_show_them(site):
-    config = site({
-        "a.md": post("A", body="- a list first", draft=True),
-        "b.md": post("B", date="2027-01-01", body="- a list first"),
-    })
+    config = site(
+        {
+            "a.md": post("A", body="- a list first", draft=True),
+            "b.md": post("B", date="2027-01-01", body="- a list first"),
+        }
+    )
 
     assert check_json(config)["warnings"] == []
     assert len(check_json(config, "--drafts")["warnings"]) == 1
@@ -132,8 +138,9 @@ def test_drafts_and_future_posts_are_checked_only_as_a_build_would_show_them(sit
 def test_the_installed_command_checks_a_site(site):
     config = site({"a.md": BROKEN_DATE})
 
-    done = subprocess.run([INSTALLED, "check", "--now", NOW], cwd=config.parent, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [INSTALLED, "check", "--now", NOW], cwd=config.parent, capture_output=True, text=True, timeout=60
+    )
 
     assert done.returncode == 1
     assert re.search(r"^posts/a\.md:3: date: ", done.stderr, re.MULTILINE)
@@ -141,34 +148,43 @@ def test_the_installed_command_checks_a_site(site):
 
 # --- the check-only warnings -----------------------------------------------------------
 
+
 def test_a_body_starting_with_a_list_and_no_summary_is_warned_with_what_readers_see(site):
     messages = warnings_of(site, "- one\n- two\n\nThe real text comes later.")
 
-    assert messages == ['no summary: the body starts with a list, not a paragraph of text, and has no summary: or '
-                        '<!--more-->, so readers see a paragraph from further down ("The real text comes later.")']
+    assert messages == [
+        "no summary: the body starts with a list, not a paragraph of text, and has no summary: or "
+        '<!--more-->, so readers see a paragraph from further down ("The real text comes later.")'
+    ]
 
 
 @pytest.mark.parametrize("body, first", [("    code only", "a code block"), ("![hero](/hero.png)", "an image")])
 def test_a_body_with_no_paragraph_of_text_gives_readers_no_summary_text(site, body, first):
     messages = warnings_of(site, body)
 
-    assert messages == [f"no summary: the body starts with {first}, not a paragraph of text, and has no summary: "
-                        "or <!--more-->, so readers see no text at all"]
+    assert messages == [
+        f"no summary: the body starts with {first}, not a paragraph of text, and has no summary: "
+        "or <!--more-->, so readers see no text at all"
+    ]
 
 
-@pytest.mark.parametrize("body, front", [
-    ("- a list first\n\nthen text", {"summary": "Given."}),
-    ("- a list first\n\n<!--more-->\n\nthen text", {}),
-    ("## Background\n\nA paragraph under a section heading is a good summary.", {}),
-    ("A plain first paragraph.", {}),
-])
+@pytest.mark.parametrize(
+    "body, front",
+    [
+        ("- a list first\n\nthen text", {"summary": "Given."}),
+        ("- a list first\n\n<!--more-->\n\nthen text", {}),
+        ("## Background\n\nA paragraph under a section heading is a good summary.", {}),
+        ("A plain first paragraph.", {}),
+    ],
+)
 def test_a_summary_source_means_no_warning(site, body, front):
     assert warnings_of(site, body, **front) == []
 
 
 def test_the_title_repeated_as_the_first_heading_is_warned(site):
     assert warnings_of(site, "# A post\n\nText.") == [
-        "the body starts with the title again as a heading: readers show the title twice; remove the heading"]
+        "the body starts with the title again as a heading: readers show the title twice; remove the heading"
+    ]
     assert warnings_of(site, "# Something else\n\nText.") == []
 
 
@@ -182,16 +198,25 @@ def test_links_to_markdown_files_name_their_line(site):
     warning = check_json(config)["warnings"][0]
 
     assert warning["line"] == 7  # --- title date --- Intro. blank See...
-    assert warning["message"] == ('links to the Markdown file "2026-01-12-other.md", which is not published: '
-                                  "link to the post's URL instead")
+    assert warning["message"] == (
+        'links to the Markdown file "2026-01-12-other.md", which is not published: link to the post\'s URL instead'
+    )
 
 
 def test_a_link_shown_in_a_code_sample_is_not_a_link(site):
-    assert warnings_of(site, "Intro.\n\n    [x](other.md) <img src=\"http://localhost/a.png\">") == []
+    assert warnings_of(site, 'Intro.\n\n    [x](other.md) <img src="http://localhost/a.png">') == []
 
 
-@pytest.mark.parametrize("url", ["http://localhost:4000/img/a.png", "http://127.0.0.1/a", "file:///home/me/a.png",
-                                 "http://[::1]:8080/", "http://blog.localhost/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:4000/img/a.png",
+        "http://127.0.0.1/a",
+        "file:///home/me/a.png",
+        "http://[::1]:8080/",
+        "http://blog.localhost/x",
+    ],
+)
 def test_urls_of_the_writers_own_machine_are_warned(site, url):
     messages = warnings_of(site, f"Intro [x]({url}).")
 
@@ -215,12 +240,15 @@ def test_root_relative_urls_on_a_site_in_a_subfolder_leave_the_site(site):
 
     messages = warnings_of(site, body, {"site": {"url": "https://example.com/blog/"}})
 
-    assert messages == ['"/img/a.png" resolves to https://example.com/img/a.png, outside the site '
-                        'https://example.com/blog/; did you mean "/blog/img/a.png"?']
+    assert messages == [
+        '"/img/a.png" resolves to https://example.com/img/a.png, outside the site '
+        'https://example.com/blog/; did you mean "/blog/img/a.png"?'
+    ]
     assert warnings_of(site, body) == []
 
 
 # --- the published feeds -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def published(site) -> Path:

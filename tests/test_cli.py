@@ -1,26 +1,41 @@
 """The command line: help, version, entry points, what it prints and how it exits."""
+
 from __future__ import annotations
 
 import json
 import re
 import subprocess
 import sys
+import importlib.metadata
 import tomllib
 from pathlib import Path
 
 import click
 import pytest
+from conftest import NOW, ROOT, build_into, published_paths, run_cli
 
 import feedpub
-from conftest import NOW, ROOT, build_into, published_paths, run_cli
 from feedpub.cli import main
 
 SUMMARY_LINE = re.compile(
     r"^feedpub: (?P<written>\d+) feeds written, (?P<unchanged>\d+) unchanged, (?P<removed>\d+) removed, "
     r"(?P<read>\d+) posts read in \d+\.\d\ds$"
 )
-README_OPTIONS = ["-c", "--config", "-o", "--output", "--now", "--drafts", "--keep-going", "--wait",
-                  "--json", "-q", "--quiet", "-v", "--verbose"]
+README_OPTIONS = [
+    "-c",
+    "--config",
+    "-o",
+    "--output",
+    "--now",
+    "--drafts",
+    "--keep-going",
+    "--wait",
+    "--json",
+    "-q",
+    "--quiet",
+    "-v",
+    "--verbose",
+]
 EXIT_CODES = ["0", "1", "2", "3", "4", "5", "6", "70"]
 INSTALLED = Path(sys.executable).parent / "feedpub"
 
@@ -31,10 +46,12 @@ def front(*lines: str, body: str = "Body text.") -> str:
 
 @pytest.fixture
 def config(site) -> Path:
-    return site({
-        "a.md": front("title: A", "date: 2026-01-30", "tags: [t]"),
-        "b.md": front("title: B", "date: 2026-01-31"),
-    })
+    return site(
+        {
+            "a.md": front("title: A", "date: 2026-01-30", "tags: [t]"),
+            "b.md": front("title: B", "date: 2026-01-31"),
+        }
+    )
 
 
 @pytest.fixture
@@ -49,16 +66,22 @@ def output(tmp_path) -> Path:
 
 # --- help and version -------------------------------------------------------------
 
+
 def option_strings(command: click.Command) -> list[str]:
-    return [opt for param in command.params if isinstance(param, click.Option)
-            for opt in param.opts + param.secondary_opts]
+    return [
+        opt for param in command.params if isinstance(param, click.Option) for opt in param.opts + param.secondary_opts
+    ]
 
 
 def test_build_help_lists_every_option():
     result = run_cli("build", "--help")
 
     assert result.exit_code == 0
-    missing = [opt for opt in option_strings(main.commands["build"]) if not re.search(rf"(?<![\w-]){re.escape(opt)}\b", result.stdout)]
+    missing = [
+        opt
+        for opt in option_strings(main.commands["build"])
+        if not re.search(rf"(?<![\w-]){re.escape(opt)}\b", result.stdout)
+    ]
     assert missing == []
 
 
@@ -83,14 +106,16 @@ def test_top_level_help_lists_the_build_command():
     assert re.search(r"^\s+build\s+\S", result.stdout, re.MULTILINE)
 
 
-def test_version_is_the_package_version():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+def test_version_is_written_once_and_the_cli_and_metadata_agree():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
 
     result = run_cli("--version")
 
+    assert "version" not in project["project"] and project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "feedpub.__version__"}
     assert result.exit_code == 0
     assert result.stdout.strip() == f"feedpub, version {feedpub.__version__}"
-    assert feedpub.__version__ == project["version"]
+    assert importlib.metadata.version("feedpub") == feedpub.__version__
 
 
 def test_unknown_option_is_a_usage_error(config):
@@ -109,10 +134,14 @@ def test_bad_option_values_are_usage_errors(config, output, args):
 
 # --- entry points -------------------------------------------------------------------
 
+
 def test_python_dash_m_feedpub_builds_the_sample_site(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "feedpub", "build", "-c", ROOT / "config.yaml", "-o", tmp_path / "out", "--now", NOW],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
 
     assert result.returncode == 0, result.stderr
@@ -123,7 +152,9 @@ def test_python_dash_m_feedpub_builds_the_sample_site(tmp_path):
 def test_python_dash_m_feedpub_exits_with_the_build_exit_code(broken_config, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "feedpub", "build", "-c", broken_config, "-o", tmp_path / "out", "--now", NOW],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert result.returncode == 1
@@ -138,14 +169,19 @@ def test_installed_command_prints_its_version():
 
 
 def test_installed_command_builds_quietly(config, tmp_path):
-    result = subprocess.run([INSTALLED, "build", "-c", config, "-o", tmp_path / "out", "--now", NOW, "--quiet"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [INSTALLED, "build", "-c", config, "-o", tmp_path / "out", "--now", NOW, "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert (tmp_path / "out" / "atom.xml").is_file()
 
 
 # --- what a build prints ------------------------------------------------------------
+
 
 def test_build_prints_one_summary_line_with_true_counts(config, output):
     result = build_into(config, output)
@@ -253,8 +289,10 @@ def test_json_summary_with_keep_going_lists_skipped_posts(site, output):
 
 
 def test_keep_going_from_config_behaves_like_the_option(site, output):
-    config = site({"good.md": front("title: Good", "date: 2026-01-30"), "bad.md": front("title: Bad", "date: never")},
-                  {"keep_going": True})
+    config = site(
+        {"good.md": front("title: Good", "date: 2026-01-30"), "bad.md": front("title: Bad", "date: never")},
+        {"keep_going": True},
+    )
 
     result = build_into(config, output)
 

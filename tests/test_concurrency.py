@@ -3,6 +3,7 @@
 Every build here is a real `feedpub` process; the lock is an OS `flock` on
 `output/.feedpub.lock`, which the tests also take themselves.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -26,16 +27,25 @@ TIMEOUT = 120  # seconds any one feedpub process may take before the test fails
 
 
 def feedpub(config: Path, output: Path, *args: str, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    return subprocess.run([FEEDPUB, "build", "-c", config, "-o", output, "--now", NOW, *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [FEEDPUB, "build", "-c", config, "-o", output, "--now", NOW, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def start(config: Path, output: Path, *args: str, pipes: bool = True) -> subprocess.Popen:
     # Its own session, so the test can clean up any worker processes it leaves behind.
     # Without pipes for a build the test kills: its orphans would hold them open.
     stream = subprocess.PIPE if pipes else subprocess.DEVNULL
-    return subprocess.Popen([FEEDPUB, "build", "-c", config, "-o", output, "--now", NOW, *args],
-                            stdout=stream, stderr=stream, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [FEEDPUB, "build", "-c", config, "-o", output, "--now", NOW, *args],
+        stdout=stream,
+        stderr=stream,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def kill_session(pid: int) -> None:
@@ -48,8 +58,11 @@ def kill_session(pid: int) -> None:
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under `folder`: its bytes and mtime."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def contents(folder: Path, skip: tuple[str, ...] = (LOCK,)) -> dict[str, bytes]:
@@ -66,11 +79,14 @@ def is_xml_feed(rel: str) -> bool:
 
 
 def small_site(root: Path) -> Path:
-    return write_site(root, {
-        "2026-01-10-first.md": post("First", "2026-01-10", tags=["alpha", "beta"], categories=["news"]),
-        "2026-01-20-second.md": post("Second", "2026-01-20", tags=["beta"]),
-        "2026-01-30-third.md": post("Third", "2026-01-30", tags=["gamma"], categories=["news"]),
-    })
+    return write_site(
+        root,
+        {
+            "2026-01-10-first.md": post("First", "2026-01-10", tags=["alpha", "beta"], categories=["news"]),
+            "2026-01-20-second.md": post("Second", "2026-01-20", tags=["beta"]),
+            "2026-01-30-third.md": post("Third", "2026-01-30", tags=["gamma"], categories=["news"]),
+        },
+    )
 
 
 def children(pid: int) -> set[int]:
@@ -137,14 +153,19 @@ def test_a_lock_file_left_by_a_killed_process_does_not_block_the_next_build(tmp_
     out = tmp_path / "out"
     out.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import fcntl, sys, time\n"
-         "handle = open(sys.argv[1], 'a+b')\n"
-         "fcntl.flock(handle, fcntl.LOCK_EX)\n"
-         "print('locked', flush=True)\n"
-         "time.sleep(120)\n",
-         str(out / LOCK)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            "handle = open(sys.argv[1], 'a+b')\n"
+            "fcntl.flock(handle, fcntl.LOCK_EX)\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(120)\n",
+            str(out / LOCK),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         ready, _, _ = select.select([holder.stdout], [], [], 30)
         assert ready and holder.stdout.readline().strip() == "locked"

@@ -1,11 +1,12 @@
 """config.yaml: every mistake is exit 2 naming the key and its line; folders are relative to it."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, ROOT, build_into, feed_paths, run_cli
+
 from feedpub.sources.config import _SCHEMA, load_config
 
 VALID = """\
@@ -30,9 +31,11 @@ def site_dir(tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def build_with(site_dir, tmp_path):
     """Write config.yaml with this text and build it as `-c config.yaml`."""
+
     def run(config_text: str):
         (site_dir / "config.yaml").write_text(config_text, encoding="utf-8")
         return build_into(Path("config.yaml"), tmp_path / "out")
+
     return run
 
 
@@ -49,39 +52,65 @@ def test_site_url_without_trailing_slash_is_a_folder(build_with, tmp_path):
     assert b"https://example.com/blog/atom.xml" in (tmp_path / "out" / "atom.xml").read_bytes()
 
 
-@pytest.mark.parametrize("config_text, expected", [
-    (VALID + "colour: red\n", "config.yaml:5: colour: unknown key"),
-    (VALID + "  colour: red\n", "config.yaml:5: site.colour: unknown key"),
-    (VALID + "feeds:\n  limit: 10\n  colour: red\n", "config.yaml:7: feeds.colour: unknown key"),
-    (VALID + "feeds:\n  limit: ten\n", "config.yaml:6: feeds.limit: expected"),
-    (VALID + "feeds:\n  limit: -1\n", "config.yaml:6: feeds.limit:"),
-    (VALID + "feeds:\n  tags: sometimes\n", "config.yaml:6: feeds.tags: expected"),
-    (VALID + "keep_going: 'yes'\n", "config.yaml:5: keep_going: expected"),
-    (VALID + "posts_dir: [a, b]\n", "config.yaml:5: posts_dir: expected"),
-    (VALID + "feeds: [atom]\n", "config.yaml:5: feeds: expected"),
-    (VALID.replace("https://example.com/", "example.com"), "config.yaml:3: site.url:"),
-    (VALID.replace("https://example.com/", "/blog/"), "config.yaml:3: site.url:"),
-    (VALID.replace("https://example.com/", "ftp://example.com/"), "config.yaml:3: site.url:"),
-    (VALID.replace("Asia/Shanghai", "Mars/Olympus"), "config.yaml:4: site.timezone:"),
-    (VALID + "feeds:\n  formats: [atom, yaml]\n", 'config.yaml:6: feeds.formats: unknown format "yaml"'),
-    (VALID + "feeds:\n  formats: []\n", "config.yaml:6: feeds.formats:"),
-    (VALID + "feeds:\n  content: teaser\n", "config.yaml:6: feeds.content:"),
-    (VALID + "markdown:\n  extensions: [extra, no_such_extension]\n", "config.yaml:6: markdown.extensions:"),
-    (VALID + "markdown:\n  extensions: ['']\n", "config.yaml:6: markdown.extensions:"),
-    (VALID + "stale_feeds: archive\n", "config.yaml:5: stale_feeds:"),
-    (VALID + "permalink: /{year}/{title}/\n", "config.yaml:5: permalink:"),
-    (VALID + "permalink: /{year.real}/{slug}/\n", "config.yaml:5: permalink:"),
-    (VALID + "tag_slugs:\n  ok: ok\n  bad: a/b\n", "config.yaml:7: tag_slugs.bad:"),
-    (VALID + "  author: {nom: X}\n", "config.yaml:5: site.author:"),
-    ("site:\n  url: https://example.com/\n", "config.yaml:1: site.title: is required"),
-    ("site:\n  title: T\n", "config.yaml:1: site.url: is required"),
-    ("feeds: {}\n", "config.yaml: site: is required"),
-], ids=["unknown-top-level", "unknown-in-site", "unknown-in-feeds", "limit-not-integer", "limit-negative",
-        "boolean-not-boolean", "keep-going-string", "posts-dir-list", "feeds-list", "url-no-scheme",
-        "url-path-only", "url-ftp", "unknown-timezone", "unknown-format", "no-format", "unknown-content",
-        "unknown-markdown-extension", "empty-markdown-extension", "unknown-stale-feeds",
-        "unknown-permalink-placeholder", "permalink-attribute",
-        "unsafe-tag-slug", "author-shape", "no-title", "no-url", "no-site"])
+@pytest.mark.parametrize(
+    "config_text, expected",
+    [
+        (VALID + "colour: red\n", "config.yaml:5: colour: unknown key"),
+        (VALID + "  colour: red\n", "config.yaml:5: site.colour: unknown key"),
+        (VALID + "feeds:\n  limit: 10\n  colour: red\n", "config.yaml:7: feeds.colour: unknown key"),
+        (VALID + "feeds:\n  limit: ten\n", "config.yaml:6: feeds.limit: expected"),
+        (VALID + "feeds:\n  limit: -1\n", "config.yaml:6: feeds.limit:"),
+        (VALID + "feeds:\n  tags: sometimes\n", "config.yaml:6: feeds.tags: expected"),
+        (VALID + "keep_going: 'yes'\n", "config.yaml:5: keep_going: expected"),
+        (VALID + "posts_dir: [a, b]\n", "config.yaml:5: posts_dir: expected"),
+        (VALID + "feeds: [atom]\n", "config.yaml:5: feeds: expected"),
+        (VALID.replace("https://example.com/", "example.com"), "config.yaml:3: site.url:"),
+        (VALID.replace("https://example.com/", "/blog/"), "config.yaml:3: site.url:"),
+        (VALID.replace("https://example.com/", "ftp://example.com/"), "config.yaml:3: site.url:"),
+        (VALID.replace("Asia/Shanghai", "Mars/Olympus"), "config.yaml:4: site.timezone:"),
+        (VALID + "feeds:\n  formats: [atom, yaml]\n", 'config.yaml:6: feeds.formats: unknown format "yaml"'),
+        (VALID + "feeds:\n  formats: []\n", "config.yaml:6: feeds.formats:"),
+        (VALID + "feeds:\n  content: teaser\n", "config.yaml:6: feeds.content:"),
+        (VALID + "markdown:\n  extensions: [extra, no_such_extension]\n", "config.yaml:6: markdown.extensions:"),
+        (VALID + "markdown:\n  extensions: ['']\n", "config.yaml:6: markdown.extensions:"),
+        (VALID + "stale_feeds: archive\n", "config.yaml:5: stale_feeds:"),
+        (VALID + "permalink: /{year}/{title}/\n", "config.yaml:5: permalink:"),
+        (VALID + "permalink: /{year.real}/{slug}/\n", "config.yaml:5: permalink:"),
+        (VALID + "tag_slugs:\n  ok: ok\n  bad: a/b\n", "config.yaml:7: tag_slugs.bad:"),
+        (VALID + "  author: {nom: X}\n", "config.yaml:5: site.author:"),
+        ("site:\n  url: https://example.com/\n", "config.yaml:1: site.title: is required"),
+        ("site:\n  title: T\n", "config.yaml:1: site.url: is required"),
+        ("feeds: {}\n", "config.yaml: site: is required"),
+    ],
+    ids=[
+        "unknown-top-level",
+        "unknown-in-site",
+        "unknown-in-feeds",
+        "limit-not-integer",
+        "limit-negative",
+        "boolean-not-boolean",
+        "keep-going-string",
+        "posts-dir-list",
+        "feeds-list",
+        "url-no-scheme",
+        "url-path-only",
+        "url-ftp",
+        "unknown-timezone",
+        "unknown-format",
+        "no-format",
+        "unknown-content",
+        "unknown-markdown-extension",
+        "empty-markdown-extension",
+        "unknown-stale-feeds",
+        "unknown-permalink-placeholder",
+        "permalink-attribute",
+        "unsafe-tag-slug",
+        "author-shape",
+        "no-title",
+        "no-url",
+        "no-site",
+    ],
+)
 def test_config_mistake_is_exit_2_naming_key_and_line(build_with, tmp_path, config_text, expected):
     result = build_with(config_text)
 
@@ -172,12 +201,12 @@ def test_shipped_config_is_valid_and_documents_every_key():
     load_config(ROOT / "config.yaml")
     text = (ROOT / "config.yaml").read_text("utf-8")
 
-    missing = [key for section, keys in _SCHEMA.items() for key in keys
-               if f"{key}:" not in text]
+    missing = [key for section, keys in _SCHEMA.items() for key in keys if f"{key}:" not in text]
     assert missing == []
 
 
 # --- cache_dir must never cost the user a file ------------------------------------
+
 
 @pytest.fixture
 def years_of_posts(site_dir) -> list[Path]:

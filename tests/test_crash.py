@@ -5,6 +5,7 @@ nine tags each out of N_TAGS, sized so that a cold build takes about 1-1.3 s on
 two cores (measured), so that kills land in every stage: start-up, reading,
 rendering, staging, renaming, stale removal and the manifest.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -152,13 +153,14 @@ def test_a_build_killed_at_any_moment_leaves_each_feed_entirely_old_or_entirely_
         for name in kept:
             replace_tree(saved / name, site / name)
         site_feed = os.stat(out / "atom.xml").st_ino
-        build = subprocess.Popen(build_command(config, out), stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL, start_new_session=True)
+        build = subprocess.Popen(
+            build_command(config, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             if trigger == "first temporary file":
                 wait_until(build, lambda: any(TEMP_MARK in name for name in os.listdir(out)))
             elif trigger == "first rename":
-                wait_until(build, lambda: os.stat(out / "atom.xml").st_ino != site_feed)
+                wait_until(build, lambda inode=site_feed: os.stat(out / "atom.xml").st_ino != inode)
             time.sleep(delay)
             build.send_signal(signal.SIGKILL)
             code = build.wait(timeout=TIMEOUT)
@@ -174,20 +176,27 @@ def test_a_build_killed_at_any_moment_leaves_each_feed_entirely_old_or_entirely_
     left = files(out)
     assert [rel for rel in left if TEMP_MARK in rel] == []
     assert set(left) == set(files(reference))
-    assert {rel: data for rel, data in left.items() if rel != LOCK} == \
-        {rel: data for rel, data in files(reference).items() if rel != LOCK}
+    assert {rel: data for rel, data in left.items() if rel != LOCK} == {
+        rel: data for rel, data in files(reference).items() if rel != LOCK
+    }
 
 
 def test_the_next_build_removes_temporary_files_a_killed_build_left(tmp_path):
-    config = write_site(tmp_path / "site", {
-        "a.md": post("A", "2026-01-10", tags=["x"]),
-        "b.md": post("B", "2026-01-20", tags=["y"]),
-    })
+    config = write_site(
+        tmp_path / "site",
+        {
+            "a.md": post("A", "2026-01-10", tags=["x"]),
+            "b.md": post("B", "2026-01-20", tags=["y"]),
+        },
+    )
     out = tmp_path / "out"
     assert feedpub(config, out).returncode == 0
     before = files(out)
-    leftovers = [out / f".atom.xml{TEMP_MARK}4242", out / "tags" / "x" / f".rss.xml{TEMP_MARK}4243",
-                 out / f"{MANIFEST}{TEMP_MARK}4244"]
+    leftovers = [
+        out / f".atom.xml{TEMP_MARK}4242",
+        out / "tags" / "x" / f".rss.xml{TEMP_MARK}4243",
+        out / f"{MANIFEST}{TEMP_MARK}4244",
+    ]
     for path in leftovers:
         path.write_bytes(b"<?xml version='1.0'?><feed>half a fee")
 

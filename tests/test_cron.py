@@ -4,6 +4,7 @@ README: `-q/--quiet`, `--json`, the one summary line, and the crontab example
 `feedpub build --quiet`. Every test runs the installed command, with pipes (no
 TTY), as cron does.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,14 @@ for _name in ("NO_COLOR", "CLICOLOR_FORCE", "FORCE_COLOR"):
 
 
 def feedpub(config: Path, out: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([FEEDPUB, "build", "-c", config, "-o", out, "--now", NOW, *args],
-                          capture_output=True, text=True, timeout=120, env=ENV, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [FEEDPUB, "build", "-c", config, "-o", out, "--now", NOW, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=ENV,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def good_posts() -> dict[str, str]:

@@ -1,12 +1,12 @@
 """Front matter dates: every form the README lists, the site timezone, the file name, --now."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import build_into
+from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -43,26 +43,41 @@ def output(tmp_path) -> Path:
 @pytest.fixture
 def build_one(site, output):
     """Build a site of one post (`x.md` unless named) and return its only Atom entry."""
+
     def run(text: str, name: str = "x.md", config: dict | None = None) -> dict[str, str]:
         result = build_into(site({name: text}, config), output)
         assert result.exit_code == 0, result.stderr
         (entry,) = atom_entries(output)
         return entry
+
     return run
 
 
-@pytest.mark.parametrize("written, published", [
-    ("date: 2026-01-30", "2026-01-30T00:00:00+08:00"),
-    ('date: "2026-01-30"', "2026-01-30T00:00:00+08:00"),
-    ("date: 2026-01-30 10:00:00", "2026-01-30T10:00:00+08:00"),
-    ("date: 2026-01-30T10:00:00", "2026-01-30T10:00:00+08:00"),
-    ("date: 2026-01-30T10:00:00-05:00", "2026-01-30T10:00:00-05:00"),
-    ("date: 2026-01-30 10:00:00 +0800", "2026-01-30T10:00:00+08:00"),
-    ('date: "2026-01-30 10:00:00 +0530"', "2026-01-30T10:00:00+05:30"),
-    ('date: "2026-01-30T10:00:00+00:00"', "2026-01-30T10:00:00+00:00"),
-    ("date: 2026-01-30T10:00:00Z", "2026-01-30T10:00:00+00:00"),
-], ids=["yaml-date", "date-string", "naive-datetime", "naive-iso", "yaml-offset", "compact-offset",
-        "half-hour-offset", "iso-string", "zulu"])
+@pytest.mark.parametrize(
+    "written, published",
+    [
+        ("date: 2026-01-30", "2026-01-30T00:00:00+08:00"),
+        ('date: "2026-01-30"', "2026-01-30T00:00:00+08:00"),
+        ("date: 2026-01-30 10:00:00", "2026-01-30T10:00:00+08:00"),
+        ("date: 2026-01-30T10:00:00", "2026-01-30T10:00:00+08:00"),
+        ("date: 2026-01-30T10:00:00-05:00", "2026-01-30T10:00:00-05:00"),
+        ("date: 2026-01-30 10:00:00 +0800", "2026-01-30T10:00:00+08:00"),
+        ('date: "2026-01-30 10:00:00 +0530"', "2026-01-30T10:00:00+05:30"),
+        ('date: "2026-01-30T10:00:00+00:00"', "2026-01-30T10:00:00+00:00"),
+        ("date: 2026-01-30T10:00:00Z", "2026-01-30T10:00:00+00:00"),
+    ],
+    ids=[
+        "yaml-date",
+        "date-string",
+        "naive-datetime",
+        "naive-iso",
+        "yaml-offset",
+        "compact-offset",
+        "half-hour-offset",
+        "iso-string",
+        "zulu",
+    ],
+)
 def test_every_date_form_is_published_with_its_offset(build_one, written, published):
     entry = build_one(front("title: Hello", written))
 
@@ -70,7 +85,9 @@ def test_every_date_form_is_published_with_its_offset(build_one, written, publis
 
 
 def test_dates_without_offset_are_in_the_site_timezone(build_one):
-    entry = build_one(front("title: Hello", "date: 2026-01-30 10:00:00"), config={"site": {"timezone": "America/New_York"}})
+    entry = build_one(
+        front("title: Hello", "date: 2026-01-30 10:00:00"), config={"site": {"timezone": "America/New_York"}}
+    )
 
     assert entry["published"] == "2026-01-30T10:00:00-05:00"
 
@@ -125,10 +142,18 @@ def test_updated_before_date_is_a_warning_and_the_date_is_used(site, output):
     assert atom_entries(output)[0]["updated"] == "2026-01-30T00:00:00+08:00"
 
 
-@pytest.mark.parametrize("value", [
-    '"30/01/2026"', "30/01/2026", "yesterday", '"2026-13-01"', "2026-02-30", "2026-13-01",
-    "2026-01-30 25:00:00",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"30/01/2026"',
+        "30/01/2026",
+        "yesterday",
+        '"2026-13-01"',
+        "2026-02-30",
+        "2026-13-01",
+        "2026-01-30 25:00:00",
+    ],
+)
 def test_a_bad_date_fails_the_build_naming_file_line_and_value(site, tmp_path, monkeypatch, value):
     config = site({"x.md": front("title: Hello", "layout: post", f"date: {value}")})
     monkeypatch.chdir(config.parent)
@@ -153,10 +178,12 @@ def test_a_bad_updated_date_names_its_key_and_line(site, tmp_path, monkeypatch):
 
 @pytest.fixture
 def early_and_late(site):
-    return site({
-        "early.md": front("title: Early", "date: 2026-01-01"),
-        "late.md": front("title: Late", "date: 2026-06-01 10:00:00 +0800"),
-    })
+    return site(
+        {
+            "early.md": front("title: Early", "date: 2026-01-01"),
+            "late.md": front("title: Late", "date: 2026-06-01 10:00:00 +0800"),
+        }
+    )
 
 
 def test_posts_dated_after_now_are_left_out(early_and_late, output):
@@ -184,12 +211,15 @@ def test_an_earlier_now_leaves_out_posts_that_a_later_build_showed(early_and_lat
     assert [e["title"] for e in atom_entries(output)] == ["Early"]
 
 
-@pytest.mark.parametrize("now, shown", [
-    ("2026-06-01T09:59:59", ["Early"]),
-    ("2026-06-01T10:00:00", ["Late", "Early"]),
-    ("2026-06-01T01:59:59Z", ["Early"]),
-    ("2026-06-01T02:00:00+00:00", ["Late", "Early"]),
-])
+@pytest.mark.parametrize(
+    "now, shown",
+    [
+        ("2026-06-01T09:59:59", ["Early"]),
+        ("2026-06-01T10:00:00", ["Late", "Early"]),
+        ("2026-06-01T01:59:59Z", ["Early"]),
+        ("2026-06-01T02:00:00+00:00", ["Late", "Early"]),
+    ],
+)
 def test_now_without_offset_is_in_the_site_timezone(early_and_late, tmp_path, now, shown):
     output = tmp_path / now.replace(":", "-")
 
@@ -214,11 +244,13 @@ def test_permalink_date_is_the_day_in_the_site_timezone(build_one):
 
 
 def test_permalink_date_follows_a_different_site_timezone(build_one):
-    entry = build_one(front("title: Hello", "date: 2026-01-22 18:00:00 +0000"), name="2026-01-22-late-night.md",
-                      config={"site": {"timezone": "UTC"}})
+    entry = build_one(
+        front("title: Hello", "date: 2026-01-22 18:00:00 +0000"),
+        name="2026-01-22-late-night.md",
+        config={"site": {"timezone": "UTC"}},
+    )
 
     assert entry["link"] == "https://example.com/2026/01/22/late-night/"
-
 
 
 def test_a_date_that_cannot_be_shown_in_the_site_timezone_is_a_content_error(site, tmp_path, monkeypatch):

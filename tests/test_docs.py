@@ -1,12 +1,13 @@
 """README.md is the manual: every command-line option and every config key is in it."""
+
 from __future__ import annotations
 
 import re
 
 import click
 import pytest
-
 from conftest import ROOT
+
 from feedpub.cli import main
 from feedpub.sources.config import _SCHEMA
 
@@ -18,7 +19,8 @@ def cli_options() -> list[tuple[str, str]]:
     return [
         (name, opt)
         for name, command in sorted(main.commands.items())
-        for param in command.params if isinstance(param, click.Option)
+        for param in command.params
+        if isinstance(param, click.Option)
         for opt in param.opts + param.secondary_opts
     ]
 

@@ -1,12 +1,12 @@
 """Enclosures and images reach every format; RSS's required length and type are enforced."""
+
 from __future__ import annotations
 
 import json
 
-from lxml import etree
-
 from conftest import NOW, run_cli
 from feedcheck import assert_valid_feed, parse_ok
+from lxml import etree
 
 PODCAST = """---
 title: Episode 1
@@ -34,15 +34,19 @@ def test_enclosures_appear_in_atom_rss_and_json_with_absolute_urls(site):
     atom = parse_ok(out / "atom.xml").entries[0]
     assert [(e.href, e.length, e.type) for e in atom.enclosures] == [
         ("https://example.com/audio/ep1.mp3", "12345678", "audio/mpeg"),
-        ("https://cdn.example.net/ep1.ogg", "999", "audio/ogg")]
-    alternates = [l for l in atom.links if l.rel == "alternate"]
+        ("https://cdn.example.net/ep1.ogg", "999", "audio/ogg"),
+    ]
+    alternates = [link for link in atom.links if link.rel == "alternate"]
     assert len(alternates) == 1, "an enclosure must never turn into a second alternate link"
     rss = etree.parse(str(out / "rss.xml")).getroot().find("channel/item/enclosure")
     assert dict(rss.attrib) == {"url": "https://example.com/audio/ep1.mp3", "length": "12345678", "type": "audio/mpeg"}
     item = json.loads((out / "feed.json").read_text("utf-8"))["items"][0]
     assert item["image"] == "https://example.com/2026/01/30/ep/cover.jpg"
-    assert item["attachments"][0] == {"url": "https://example.com/audio/ep1.mp3", "mime_type": "audio/mpeg",
-                                      "size_in_bytes": 12345678}
+    assert item["attachments"][0] == {
+        "url": "https://example.com/audio/ep1.mp3",
+        "mime_type": "audio/mpeg",
+        "size_in_bytes": 12345678,
+    }
 
 
 def test_an_enclosure_without_length_or_type_is_an_error_naming_file_and_line(site, monkeypatch):
@@ -61,7 +65,8 @@ def test_links_prints_autodiscovery_tags_for_the_site_a_tag_and_a_category(site)
     site_links = run_cli("links", "-c", config, "--now", NOW)
     assert site_links.stdout.splitlines() == [
         '<link rel="alternate" type="application/atom+xml" title="Test Site (Atom)" href="https://example.com/atom.xml">',
-        '<link rel="alternate" type="application/rss+xml" title="Test Site (RSS)" href="https://example.com/rss.xml">']
+        '<link rel="alternate" type="application/rss+xml" title="Test Site (RSS)" href="https://example.com/rss.xml">',
+    ]
     tag = run_cli("links", "-c", config, "--now", NOW, "--tag", "区块链").stdout
     assert 'href="https://example.com/tags/%E5%8C%BA%E5%9D%97%E9%93%BE/atom.xml"' in tag
     assert 'title="Test Site · 区块链 (Atom)"' in tag

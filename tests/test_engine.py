@@ -1,10 +1,11 @@
 """markdown.engine: cmark renders with GitHub's C implementation, with the same feed semantics."""
-from __future__ import annotations
 
-from lxml import etree
+from __future__ import annotations
 
 from conftest import NOW, post, run_cli
 from feedcheck import assert_valid_feed
+from lxml import etree
+
 from feedpub.sources import config as config_module
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -61,6 +62,11 @@ def test_the_leak_free_cmark_wrapper_renders_exactly_what_cmarkgfm_renders():
     from feedpub.render.cmark import gfm_to_html
 
     options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
-    samples = [BODY, "", "# 标题\n\n**粗体** 与 www.example.com\n\n```python\nx = 1\n```\n", "<div>raw</div>\n\n<script>x</script>"]
+    samples = [
+        BODY,
+        "",
+        "# 标题\n\n**粗体** 与 www.example.com\n\n```python\nx = 1\n```\n",
+        "<div>raw</div>\n\n<script>x</script>",
+    ]
     for text in samples:
         assert gfm_to_html(text) == cmarkgfm.github_flavored_markdown_to_html(text, options=options)

@@ -5,6 +5,7 @@ they were (README: Exit codes, Reliability).
 The tests run as root on CI, where permission bits stop nobody; there the OS
 errors a read-only folder would give are simulated at the open()/rename() calls.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -14,7 +15,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, post, run_cli
 from feedcheck import assert_valid_feed
 
@@ -32,8 +32,11 @@ def output_of(result) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def temp_files(folder: Path) -> list[Path]:
@@ -132,6 +135,7 @@ def refuse_writes_under(monkeypatch, folder: Path, code: int) -> None:
                 if path is not None and inside(path):
                     refuse(path)
             return real(src, dst, *args, **kwargs) if dst is not None else real(src, *args, **kwargs)
+
         return call
 
     monkeypatch.setattr(builtins, "open", guarded_open)
@@ -143,6 +147,7 @@ def refuse_writes_under(monkeypatch, folder: Path, code: int) -> None:
 
 
 # --- the output folder -----------------------------------------------------------
+
 
 def test_a_full_disk_while_staging_exits_4_names_the_file_and_leaves_every_feed_as_it_was(site, tmp_path, monkeypatch):
     config, out = published_then_edited(site, tmp_path)
@@ -223,16 +228,19 @@ def test_an_output_folder_that_is_a_file_exits_4_with_a_message(site, tmp_path, 
 
 # --- the posts ---------------------------------------------------------------------
 
+
 def test_an_unreadable_post_is_reported_with_its_path_and_nothing_is_published(site, tmp_path, monkeypatch):
     config = site({**three_posts(), "secret.md": post("Secret", "2026-01-05")})
     secret = config.parent / "posts" / "secret.md"
     out = tmp_path / "out"
     if AS_ROOT:  # root reads through 0o000: simulate what anyone else would get
+
         def guarded_open(file, mode="r", *args, **kwargs):
             path = path_of(file)
             if path is not None and path.name == "secret.md":
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
             return REAL_OPEN(file, mode, *args, **kwargs)
+
         monkeypatch.setattr(builtins, "open", guarded_open)
         monkeypatch.setattr(io, "open", guarded_open)
     else:
@@ -284,11 +292,15 @@ def test_a_missing_posts_folder_is_a_config_error_and_the_published_feeds_stay(s
 
 # --- --keep-going ------------------------------------------------------------------
 
+
 def site_with_one_broken_post(site, **config) -> Path:
-    return site({
-        **three_posts(),
-        "2026-01-25-broken.md": "---\ntitle: Broken\ndate: 30/01/2026\ntags: [only-broken, shared]\n---\nBody.\n",
-    }, config or None)
+    return site(
+        {
+            **three_posts(),
+            "2026-01-25-broken.md": "---\ntitle: Broken\ndate: 30/01/2026\ntags: [only-broken, shared]\n---\nBody.\n",
+        },
+        config or None,
+    )
 
 
 def test_by_default_one_broken_post_publishes_nothing_and_exits_1(site, tmp_path):

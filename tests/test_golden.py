@@ -6,6 +6,7 @@ beside them); the manifest and the lock are bookkeeping and are not.
 After a deliberate change to the output, regenerate the golden files and review the diff:
     .venv/bin/python -m pytest tests/test_golden.py --update-golden
 """
+
 from __future__ import annotations
 
 import difflib
@@ -13,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, build_into, published_paths
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "sample"
@@ -47,7 +47,10 @@ def _explain(differing: list[str], golden: Path, built: Path) -> str:
     diff = difflib.unified_diff(
         (golden / name).read_text("utf-8", "replace").splitlines(),
         (built / name).read_text("utf-8", "replace").splitlines(),
-        fromfile=f"golden/{name}", tofile=f"built/{name}", lineterm="", n=1,
+        fromfile=f"golden/{name}",
+        tofile=f"built/{name}",
+        lineterm="",
+        n=1,
     )
     return f"{len(differing)} feeds differ: {differing}\n" + "\n".join(list(diff)[:40])
 
@@ -66,7 +69,8 @@ def test_sample_build_writes_exactly_the_golden_set_of_files(sample_output, gold
 
 def test_every_sample_feed_matches_its_golden_file_byte_for_byte(sample_output, golden):
     differing = [
-        rel for rel in sorted(published_paths(golden) & published_paths(sample_output))
+        rel
+        for rel in sorted(published_paths(golden) & published_paths(sample_output))
         if (golden / rel).read_bytes() != (sample_output / rel).read_bytes()
     ]
 

@@ -1,6 +1,7 @@
 """Hostile and broken posts: never a traceback, never a file outside the output folder,
 never an invalid feed, and errors in the README's `path:line: message` form.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,11 @@ import unicodedata
 from pathlib import Path
 
 import yaml
+from conftest import NOW, post, run_cli, write_site
+from feedcheck import assert_valid_atom, assert_valid_feed, parse_ok
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-
-from conftest import NOW, post, run_cli, write_site
-from feedcheck import assert_valid_atom, assert_valid_feed, parse_ok
 
 FEEDPUB = Path(sys.executable).parent / "feedpub"
 ERROR_LINE = re.compile(r"^[^:]+:\d+: ")
@@ -30,8 +30,13 @@ def build(config: Path, out: Path, *args: str):
 
 
 def feedpub(config: Path, out: Path, *args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([FEEDPUB, "build", "-c", config, "-o", out, "--now", NOW, *args],
-                          capture_output=True, text=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [FEEDPUB, "build", "-c", config, "-o", out, "--now", NOW, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 def output_of(result) -> str:
@@ -55,19 +60,78 @@ def all_files(root: Path) -> set[Path]:
 
 # --- property: arbitrary front matter and bodies -------------------------------------
 
-KEYS = ["title", "date", "updated", "tags", "categories", "category", "author", "summary",
-        "slug", "permalink", "id", "lang", "draft", "published", "source", "layout"]
+KEYS = [
+    "title",
+    "date",
+    "updated",
+    "tags",
+    "categories",
+    "category",
+    "author",
+    "summary",
+    "slug",
+    "permalink",
+    "id",
+    "lang",
+    "draft",
+    "published",
+    "source",
+    "layout",
+]
 WRONG_TYPES = [
-    "2026-01-01", "yes", "no", "[1, 2]", "null", "~", "{a: b}", "99999-01-01", "2026-02-30",
-    "0000-01-01", "2026-01-01 25:61:00", ".nan", "-.inf", "12", "[[a, b]]", "[{a: b}]",
-    "!!binary aGk=", '"\\ud800"', '"a\\udfffb"', '"\\x01\\x0b\\ufffe"', '""', "[]", "{}", '"   "',
-    "'..'", "'../../etc'", "'/abs'", "con", "[., ..]", "'-'", "[C++, C]", "https://example.org/x",
-    "urn:uuid:7d3f2a91-5c4e-4b8a-9f61-2e0c8d4b7a15", "&a [x]", "*nowhere", "| \n  block",
+    "2026-01-01",
+    "yes",
+    "no",
+    "[1, 2]",
+    "null",
+    "~",
+    "{a: b}",
+    "99999-01-01",
+    "2026-02-30",
+    "0000-01-01",
+    "2026-01-01 25:61:00",
+    ".nan",
+    "-.inf",
+    "12",
+    "[[a, b]]",
+    "[{a: b}]",
+    "!!binary aGk=",
+    '"\\ud800"',
+    '"a\\udfffb"',
+    '"\\x01\\x0b\\ufffe"',
+    '""',
+    "[]",
+    "{}",
+    '"   "',
+    "'..'",
+    "'../../etc'",
+    "'/abs'",
+    "con",
+    "[., ..]",
+    "'-'",
+    "[C++, C]",
+    "https://example.org/x",
+    "urn:uuid:7d3f2a91-5c4e-4b8a-9f61-2e0c8d4b7a15",
+    "&a [x]",
+    "*nowhere",
+    "| \n  block",
 ]
 SAMPLES = [
-    "金融科技新纪元 🚀👨‍👩‍👧", "مرحبا بالعالم", "שלום \u202eevil\u202c", "e\u0301\u0302\u0303 Z\u0351\u0352",
-    "Cafe\u0301", "Café", "\u200b\u200d\ufeff", "<script>alert(1)</script>", "a & b ]]> c", "x" * 5000,
-    "\t tab \x0b vt \x0c ff \x1f us \x7f del \x85 nel \u2028 ls", "---", "...", "# not a comment", "{{ x }}",
+    "金融科技新纪元 🚀👨‍👩‍👧",
+    "مرحبا بالعالم",
+    "שלום \u202eevil\u202c",
+    "e\u0301\u0302\u0303 Z\u0351\u0352",
+    "Cafe\u0301",
+    "Café",
+    "\u200b\u200d\ufeff",
+    "<script>alert(1)</script>",
+    "a & b ]]> c",
+    "x" * 5000,
+    "\t tab \x0b vt \x0c ff \x1f us \x7f del \x85 nel \u2028 ls",
+    "---",
+    "...",
+    "# not a comment",
+    "{{ x }}",
 ]
 texts = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
@@ -86,15 +150,25 @@ def as_yaml(text: str, style: int) -> str:
 values = st.one_of(
     st.builds(as_yaml, texts, st.integers(0, 2)),
     st.sampled_from(WRONG_TYPES),
-    st.lists(texts, max_size=4).map(lambda items: "[" + ", ".join(json.dumps(i, ensure_ascii=False) for i in items) + "]"),
+    st.lists(texts, max_size=4).map(
+        lambda items: "[" + ", ".join(json.dumps(i, ensure_ascii=False) for i in items) + "]"
+    ),
 )
 front_matters = st.tuples(
     st.booleans(),  # start with a valid title and date
     st.lists(st.tuples(st.sampled_from(KEYS), values), max_size=6),  # may repeat a key
 )
 bodies = st.one_of(st.just(""), texts, st.text(st.characters(blacklist_categories=("Cs",)), max_size=400))
-names = st.sampled_from(["post.md", "2026-01-15-post.md", "2026-02-30-no-such-day.md", "日本語 の 記事.md",
-                         "-.md", "sub/dir/Deep Post.markdown"])
+names = st.sampled_from(
+    [
+        "post.md",
+        "2026-01-15-post.md",
+        "2026-02-30-no-such-day.md",
+        "日本語 の 記事.md",
+        "-.md",
+        "sub/dir/Deep Post.markdown",
+    ]
+)
 
 
 def hostile_post(valid_start: bool, pairs: list[tuple[str, str]], body: str) -> str:
@@ -106,7 +180,9 @@ def hostile_post(valid_start: bool, pairs: list[tuple[str, str]], body: str) -> 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(front=front_matters, body=bodies, name=names)
 @example(front=(True, [("title", '"\\ud800"')]), body="", name="post.md")  # a lone surrogate, YAML-escaped
-@example(front=(True, [("title", "'a \U0001F680 rocket'"), ("title", '"again"')]), body="x", name="post.md")  # duplicate key
+@example(
+    front=(True, [("title", "'a \U0001f680 rocket'"), ("title", '"again"')]), body="x", name="post.md"
+)  # duplicate key
 @example(front=(False, [("title", "2026-01-01"), ("date", "2026-01-01")]), body="", name="post.md")
 @example(front=(False, [("title", "yes"), ("date", "99999-01-01")]), body="", name="post.md")
 @example(front=(True, [("tags", "[1, 2]"), ("categories", "{a: b}")]), body="", name="post.md")
@@ -116,10 +192,13 @@ def hostile_post(valid_start: bool, pairs: list[tuple[str, str]], body: str) -> 
 def test_any_front_matter_and_body_builds_valid_feeds_or_reports_path_line_errors(front, body, name):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        config = write_site(root / "site", {
-            name: hostile_post(*front, body).encode("utf-8"),
-            "2026-01-01-good.md": post("Good", "2026-01-01", tags=["good"]),
-        })
+        config = write_site(
+            root / "site",
+            {
+                name: hostile_post(*front, body).encode("utf-8"),
+                "2026-01-01-good.md": post("Good", "2026-01-01", tags=["good"]),
+            },
+        )
         out = root / "out"
 
         result = build(config, out)
@@ -138,8 +217,10 @@ def test_any_front_matter_and_body_builds_valid_feeds_or_reports_path_line_error
 
 # --- encodings and file contents -------------------------------------------------------
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-       b"\x1f\x15\xc4\x89\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def test_a_gbk_file_is_refused_with_its_path_and_line(site, tmp_path):
@@ -214,8 +295,12 @@ def test_front_matter_that_never_closes_is_an_error_with_path_and_line(site, tmp
 
 
 def test_a_post_without_a_body_is_published(site, tmp_path):
-    config = site({"empty.md": "---\ntitle: Only a title\ndate: 2026-01-01\n---\n",
-                   "no-newline.md": "---\ntitle: No newline either\ndate: 2026-01-02\n---"})
+    config = site(
+        {
+            "empty.md": "---\ntitle: Only a title\ndate: 2026-01-01\n---\n",
+            "no-newline.md": "---\ntitle: No newline either\ndate: 2026-01-02\n---",
+        }
+    )
     out = tmp_path / "out"
     result = build(config, out)
     assert result.exit_code == 0, output_of(result)
@@ -238,8 +323,11 @@ def test_ten_thousand_tags_on_one_post_are_refused_with_the_line(tmp_path):
 
 def test_a_post_with_hundreds_of_tags_builds_a_feed_for_each(tmp_path):
     tags = [f"tag-{i}" for i in range(300)]
-    config = write_site(tmp_path / "site", {"2026-01-01-many.md": post("Many tags", "2026-01-01", tags=tags)},
-                        {"feeds": {"formats": ["atom"]}})
+    config = write_site(
+        tmp_path / "site",
+        {"2026-01-01-many.md": post("Many tags", "2026-01-01", tags=tags)},
+        {"feeds": {"formats": ["atom"]}},
+    )
     out = tmp_path / "out"
     result = feedpub(config, out, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -253,8 +341,11 @@ def test_a_post_with_hundreds_of_tags_builds_a_feed_for_each(tmp_path):
 
 # --- the file system ---------------------------------------------------------------------
 
+
 def test_a_folder_symlink_loop_in_posts_is_not_followed(tmp_path):
-    config = write_site(tmp_path / "site", {"sub/2026-01-01-a.md": post("A"), "2026-01-02-b.md": post("B", "2026-01-02")})
+    config = write_site(
+        tmp_path / "site", {"sub/2026-01-01-a.md": post("A"), "2026-01-02-b.md": post("B", "2026-01-02")}
+    )
     (config.parent / "posts" / "sub" / "loop").symlink_to("..", target_is_directory=True)
     out = tmp_path / "out"
     result = feedpub(config, out, timeout=60)
@@ -273,7 +364,11 @@ def test_a_post_symlink_that_points_at_itself_is_reported_not_a_crash(site, tmp_
 
 
 def test_a_post_symlink_to_a_file_outside_posts_is_not_read_and_warned_about(tmp_path):
-    secret = write_site(tmp_path / "elsewhere", {"secret.md": post("TOP SECRET", "2026-01-05")}).parent / "posts" / "secret.md"
+    secret = (
+        write_site(tmp_path / "elsewhere", {"secret.md": post("TOP SECRET", "2026-01-05")}).parent
+        / "posts"
+        / "secret.md"
+    )
     config = write_site(tmp_path / "site", {"2026-01-02-b.md": post("B", "2026-01-02")})
     link = config.parent / "posts" / "leak.md"
     link.symlink_to(secret)
@@ -289,9 +384,12 @@ def test_a_post_symlink_to_a_file_outside_posts_is_not_read_and_warned_about(tmp
 
 def test_tags_and_slugs_that_look_like_paths_stay_inside_the_output_folder(tmp_path):
     hostile = ["../../etc", "/abs", "con", "C:\\evil", "a/../../b", "~root", "NUL.txt"]
-    config = write_site(tmp_path / "site", {
-        "2026-01-01-a.md": post("A", tags=hostile, categories=["../../cat"], slug="../../etc/passwd"),
-    })
+    config = write_site(
+        tmp_path / "site",
+        {
+            "2026-01-01-a.md": post("A", tags=hostile, categories=["../../cat"], slug="../../etc/passwd"),
+        },
+    )
     out = tmp_path / "out"
     absolute = [Path(p) for p in ("/abs", "/etc/atom.xml", "/etc/rss.xml", "/etc/passwd/atom.xml", "/cat")]
     existed = {p for p in absolute if p.exists()}
@@ -324,8 +422,12 @@ def test_tags_without_a_letter_or_digit_are_a_clear_error(tmp_path):
 
 def test_a_tag_too_long_for_a_file_name_is_a_content_error_or_is_shortened(site, tmp_path):
     long_tag = "区块链" * 30  # 270 bytes in UTF-8: longer than a file name may be
-    config = site({"2026-01-01-a.md": post("A", tags=[long_tag, "short"]),
-                   "2026-01-02-b.md": post("B", "2026-01-02", categories=["x" * 300])})
+    config = site(
+        {
+            "2026-01-01-a.md": post("A", tags=[long_tag, "short"]),
+            "2026-01-02-b.md": post("B", "2026-01-02", categories=["x" * 300]),
+        }
+    )
     out = tmp_path / "out"
     result = build(config, out)
     assert result.exit_code in (0, 1), output_of(result)  # not 4: the disk is fine
@@ -338,8 +440,12 @@ def test_a_tag_too_long_for_a_file_name_is_a_content_error_or_is_shortened(site,
 
 
 def test_a_lang_that_is_not_a_language_tag_does_not_make_an_invalid_feed(site, tmp_path):
-    config = site({"2026-01-01-a.md": post("A", lang="{{ page.lang }}"),
-                   "2026-01-02-b.md": post("B", "2026-01-02", lang="en us, please")})
+    config = site(
+        {
+            "2026-01-01-a.md": post("A", lang="{{ page.lang }}"),
+            "2026-01-02-b.md": post("B", "2026-01-02", lang="en us, please"),
+        }
+    )
     out = tmp_path / "out"
     result = build(config, out)
     assert result.exit_code in (0, 1), output_of(result)
@@ -351,8 +457,12 @@ def test_a_lang_that_is_not_a_language_tag_does_not_make_an_invalid_feed(site, t
 
 
 def test_an_error_about_a_tag_or_category_names_the_line_of_its_key(site, tmp_path):
-    config = site({"2026-01-01-a.md": "---\ntitle: A\ndate: 2026-01-01\ncategories: [news]\ntags: [fine, '...']\n---\nBody\n",
-                   "2026-01-02-b.md": "---\ntitle: B\ndate: 2026-01-02\ncategories: ['!!']\n---\nBody\n"})
+    config = site(
+        {
+            "2026-01-01-a.md": "---\ntitle: A\ndate: 2026-01-01\ncategories: [news]\ntags: [fine, '...']\n---\nBody\n",
+            "2026-01-02-b.md": "---\ntitle: B\ndate: 2026-01-02\ncategories: ['!!']\n---\nBody\n",
+        }
+    )
     result = build(config, tmp_path / "out")
     assert result.exit_code == 1, output_of(result)
     posts = config.parent / "posts"
@@ -381,11 +491,13 @@ def test_a_tag_slug_override_that_leaves_the_folder_is_a_config_error(site, tmp_
 def test_tag_names_differing_only_in_case_or_normalisation_share_one_feed(site, tmp_path):
     nfc, nfd = "Café", unicodedata.normalize("NFD", "CAFÉ")
     assert nfc.casefold() != nfd.casefold()  # different strings, one tag
-    config = site({
-        "2026-01-01-a.md": post("A", "2026-01-01", tags=[nfc]),
-        "2026-01-02-b.md": post("B", "2026-01-02", tags=[nfd]),
-        "2026-01-03-c.md": post("C", "2026-01-03", tags=["café"]),
-    })
+    config = site(
+        {
+            "2026-01-01-a.md": post("A", "2026-01-01", tags=[nfc]),
+            "2026-01-02-b.md": post("B", "2026-01-02", tags=[nfd]),
+            "2026-01-03-c.md": post("C", "2026-01-03", tags=["café"]),
+        }
+    )
     out = tmp_path / "out"
     result = build(config, out)
     assert result.exit_code == 0, output_of(result)
@@ -404,9 +516,14 @@ def test_a_permalink_with_dot_dot_is_an_error(site, tmp_path):
 
 def test_yaml_python_tags_are_refused_and_run_nothing(site, tmp_path):
     marker = tmp_path / "pwned"
-    config = site({"2026-01-01-a.md": (
-        "---\ntitle: A\ndate: 2026-01-01\n"
-        f'layout: !!python/object/apply:os.system ["echo hi; touch {marker}"]\n---\nBody\n')})
+    config = site(
+        {
+            "2026-01-01-a.md": (
+                "---\ntitle: A\ndate: 2026-01-01\n"
+                f'layout: !!python/object/apply:os.system ["echo hi; touch {marker}"]\n---\nBody\n'
+            )
+        }
+    )
     result = build(config, tmp_path / "out")
     assert result.exit_code == 1, output_of(result)
     assert f"{config.parent / 'posts' / '2026-01-01-a.md'}:4: " in result.stderr
@@ -438,13 +555,23 @@ def _limit_memory() -> None:
 
 
 def test_a_billion_laughs_alias_bomb_finishes_quickly_without_a_memory_blowup(tmp_path):
-    lines = ["---", "title: Bomb", "date: 2026-01-01", 'lol0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines = [
+        "---",
+        "title: Bomb",
+        "date: 2026-01-01",
+        'lol0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+    ]
     for level in range(1, 10):
         lines.append(f"lol{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
     for key in ("tags", "title"):
         text = "\n".join(lines).replace("title: Bomb", "title: Bomb" if key == "tags" else "layout: Bomb")
-        config = write_site(tmp_path / key, {"2026-01-01-bomb.md": f"{text}\n{key}: *a9\n---\nBody\n",
-                                             "2026-01-02-good.md": post("Good", "2026-01-02")})
+        config = write_site(
+            tmp_path / key,
+            {
+                "2026-01-01-bomb.md": f"{text}\n{key}: *a9\n---\nBody\n",
+                "2026-01-02-good.md": post("Good", "2026-01-02"),
+            },
+        )
         result = feedpub(config, tmp_path / key / "out", timeout=30, preexec_fn=_limit_memory)
         assert result.returncode in (0, 1), (key, result.stderr[-2000:])
         assert "Traceback" not in result.stdout + result.stderr
@@ -455,9 +582,19 @@ def test_a_billion_laughs_alias_bomb_finishes_quickly_without_a_memory_blowup(tm
 def test_html_and_xml_in_titles_authors_and_tags_comes_out_escaped(site, tmp_path):
     nasty = "<script>alert(1)</script> & ]]> \"quoted\" 'single' <![CDATA[x]]>"
     tag = "<script>AT&T]]>"
-    config = site({"2026-01-01-a.md": post(nasty, "2026-01-01", tags=[tag], categories=[nasty],
-                                           author=nasty, summary=nasty,
-                                           body="<script>alert(2)</script>\n\nText & ]]> more.")})
+    config = site(
+        {
+            "2026-01-01-a.md": post(
+                nasty,
+                "2026-01-01",
+                tags=[tag],
+                categories=[nasty],
+                author=nasty,
+                summary=nasty,
+                body="<script>alert(2)</script>\n\nText & ]]> more.",
+            )
+        }
+    )
     out = tmp_path / "out"
     result = build(config, out)
     assert result.exit_code == 0, output_of(result)

@@ -4,6 +4,7 @@ Every scenario of the benchmark is replayed on a small generated site, and
 after each step the output of the cached, parallel build must equal that of a
 cold, cache-less, single-process build of the same posts.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -11,19 +12,21 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
 
 sys.path.insert(0, str(ROOT / "bench"))
-from corpus import write_corpus  # noqa: E402
+from corpus import write_corpus
 
 NOW = "2030-01-01T00:00:00Z"
 POSTS = 240  # above the size at which rendering moves to a process pool
 
 
 def feed_files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-            and not p.name.startswith(".feedpub")}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".feedpub")
+    }
 
 
 def reference(config: Path, tmp: Path) -> dict[str, bytes]:
@@ -36,6 +39,7 @@ def reference(config: Path, tmp: Path) -> dict[str, bytes]:
 
 def cached_build(config: Path) -> dict:
     import json
+
     result = run_cli("build", "-c", config, "--now", NOW, "--jobs", "2", "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -53,7 +57,9 @@ def edit(site: Path) -> None:
 def add(site: Path) -> None:
     (site / "posts" / "2029-06-01-added.md").write_text(
         "---\ntitle: Added\ndate: 2029-06-01 10:00:00 +0800\ncategories: [category-01]\n"
-        "tags: [tag-1, brand-new-tag]\n---\nA new post.\n", encoding="utf-8")
+        "tags: [tag-1, brand-new-tag]\n---\nA new post.\n",
+        encoding="utf-8",
+    )
 
 
 def rename_tag(site: Path) -> None:

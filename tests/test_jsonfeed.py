@@ -1,4 +1,5 @@
 """JSON Feed 1.1: valid against the schema, and saying what the Atom feed says."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from lxml import etree
-
 from conftest import NOW, ROOT, post, run_cli
 from feedcheck import parse_ok
+from lxml import etree
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "jsonfeed-1.1.schema.json").read_text("utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
@@ -47,20 +47,24 @@ def test_json_feed_ids_dates_and_content_agree_with_the_atom_feed(sample):
         feed = json.loads((atom_path.parent / "feed.json").read_text("utf-8"))
         assert feed["title"] == atom.feed.title
         assert [i["id"] for i in feed["items"]] == [e.id for e in atom.entries]
-        for item, entry, content in zip(feed["items"], atom.entries, contents):
+        for item, entry, content in zip(feed["items"], atom.entries, contents, strict=True):
             assert item["title"] == entry.title
             assert item["url"] == entry.link
-            assert datetime.fromisoformat(item["date_published"]).timestamp() == \
-                datetime.fromisoformat(entry.published).timestamp()
-            assert datetime.fromisoformat(item["date_modified"]).timestamp() == \
-                datetime.fromisoformat(entry.updated).timestamp()
+            assert (
+                datetime.fromisoformat(item["date_published"]).timestamp()
+                == datetime.fromisoformat(entry.published).timestamp()
+            )
+            assert (
+                datetime.fromisoformat(item["date_modified"]).timestamp()
+                == datetime.fromisoformat(entry.updated).timestamp()
+            )
             assert item["content_html"] == content
             assert sorted(item.get("tags", [])) == sorted(t.term for t in entry.get("tags", []))
 
 
 def test_json_feed_keeps_chinese_as_utf8_and_names_itself(sample):
     raw = (sample / "tags" / "区块链" / "feed.json").read_bytes()
-    assert "区块链".encode("utf-8") in raw and b"\\u" not in raw
+    assert "区块链".encode() in raw and b"\\u" not in raw
     feed = json.loads(raw)
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == "https://example.com/tags/%E5%8C%BA%E5%9D%97%E9%93%BE/feed.json"
@@ -68,9 +72,14 @@ def test_json_feed_keeps_chinese_as_utf8_and_names_itself(sample):
 
 
 def test_source_becomes_external_url_and_summary_is_plain_text(site, tmp_path):
-    config = site({"a.md": post("Linked", "2026-01-02", "First **bold** paragraph.\n\nSecond.",
-                                source="https://example.org/original")},
-                  {"feeds": {"formats": ["json"]}})
+    config = site(
+        {
+            "a.md": post(
+                "Linked", "2026-01-02", "First **bold** paragraph.\n\nSecond.", source="https://example.org/original"
+            )
+        },
+        {"feeds": {"formats": ["json"]}},
+    )
     assert run_cli("build", "-c", config, "--now", NOW, "-q").exit_code == 0
     item = json.loads((config.parent / "public" / "feed.json").read_text("utf-8"))["items"][0]
     assert item["external_url"] == "https://example.org/original"

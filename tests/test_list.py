@@ -1,4 +1,5 @@
 """`feedpub list`: every feed file a build would write, as an aligned table or as JSON."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, post, run_cli
 
 INSTALLED = Path(sys.executable).parent / "feedpub"
@@ -17,12 +17,14 @@ INSTALLED = Path(sys.executable).parent / "feedpub"
 
 @pytest.fixture
 def config(site) -> Path:
-    return site({
-        "a.md": post("Older", date="2026-01-30 09:00", tags=["区块链", "AI"], categories=["金融科技"]),
-        "b.md": post("Newer", date="2026-02-14 18:30", tags=["AI"]),
-        "draft.md": post("Draft", date="2026-02-20", tags=["secret"], draft=True),
-        "future.md": post("Future", date="2027-01-01", tags=["later"]),
-    })
+    return site(
+        {
+            "a.md": post("Older", date="2026-01-30 09:00", tags=["区块链", "AI"], categories=["金融科技"]),
+            "b.md": post("Newer", date="2026-02-14 18:30", tags=["AI"]),
+            "draft.md": post("Draft", date="2026-02-20", tags=["secret"], draft=True),
+            "future.md": post("Future", date="2027-01-01", tags=["later"]),
+        }
+    )
 
 
 def listed(config: Path, *args: str) -> list[dict]:
@@ -38,14 +40,28 @@ def screen_columns(text: str) -> int:
 def test_json_has_a_row_per_feed_file_with_entries_and_the_newest_date(config):
     rows = {row["path"]: row for row in listed(config)}
 
-    assert sorted(rows) == sorted([
-        "atom.xml", "rss.xml", "categories/金融科技/atom.xml", "categories/金融科技/rss.xml",
-        "tags/ai/atom.xml", "tags/ai/rss.xml", "tags/区块链/atom.xml", "tags/区块链/rss.xml",
-    ])
+    assert sorted(rows) == sorted(
+        [
+            "atom.xml",
+            "rss.xml",
+            "categories/金融科技/atom.xml",
+            "categories/金融科技/rss.xml",
+            "tags/ai/atom.xml",
+            "tags/ai/rss.xml",
+            "tags/区块链/atom.xml",
+            "tags/区块链/rss.xml",
+        ]
+    )
     assert rows["tags/ai/atom.xml"] == {
-        "path": "tags/ai/atom.xml", "url": "https://example.com/tags/ai/atom.xml", "format": "atom",
-        "kind": "tag", "name": "AI", "title": "Test Site · AI", "entries": 2,
-        "newest": "2026-02-14T18:30:00+08:00", "archive": False,
+        "path": "tags/ai/atom.xml",
+        "url": "https://example.com/tags/ai/atom.xml",
+        "format": "atom",
+        "kind": "tag",
+        "name": "AI",
+        "title": "Test Site · AI",
+        "entries": 2,
+        "newest": "2026-02-14T18:30:00+08:00",
+        "archive": False,
     }
     assert rows["tags/区块链/rss.xml"]["url"] == "https://example.com/tags/%E5%8C%BA%E5%9D%97%E9%93%BE/rss.xml"
     assert rows["atom.xml"]["entries"] == 2 and rows["atom.xml"]["kind"] == "site"
@@ -90,8 +106,10 @@ def prefix_of_width(line: str, columns: int) -> str:
 
 
 def test_archive_pages_are_marked_as_archives(site):
-    config = site({f"p{i}.md": post(f"P{i}", date=f"2026-01-{i + 10}") for i in range(5)},
-                  {"feeds": {"archive": True, "limit": 2, "archive_page_size": 2, "formats": ["atom"]}})
+    config = site(
+        {f"p{i}.md": post(f"P{i}", date=f"2026-01-{i + 10}") for i in range(5)},
+        {"feeds": {"archive": True, "limit": 2, "archive_page_size": 2, "formats": ["atom"]}},
+    )
 
     rows = listed(config)
     table = run_cli("list", "-c", config, "--now", NOW).stdout
@@ -107,8 +125,17 @@ def test_an_empty_site_lists_its_feed_with_no_newest_date(site):
     config = site({})
 
     assert listed(config) == [
-        {"path": p, "url": f"https://example.com/{p}", "format": f, "kind": "site", "name": None,
-         "title": "Test Site", "entries": 0, "newest": None, "archive": False}
+        {
+            "path": p,
+            "url": f"https://example.com/{p}",
+            "format": f,
+            "kind": "site",
+            "name": None,
+            "title": "Test Site",
+            "entries": 0,
+            "newest": None,
+            "archive": False,
+        }
         for p, f in (("atom.xml", "atom"), ("rss.xml", "rss"))
     ]
     assert run_cli("list", "-c", config, "--now", NOW).stdout.splitlines()[1].split()[2:4] == ["0", "-"]
@@ -133,8 +160,9 @@ def test_a_config_error_exits_2(site):
 
 
 def test_the_installed_command_lists_the_feeds(config):
-    done = subprocess.run([INSTALLED, "list", "--now", NOW], cwd=config.parent, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [INSTALLED, "list", "--now", NOW], cwd=config.parent, capture_output=True, text=True, timeout=60
+    )
 
     assert done.returncode == 0
     assert re.search(r"^tags/区块链/rss\.xml\s+tag\s+1\s", done.stdout, re.MULTILINE)

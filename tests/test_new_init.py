@@ -1,4 +1,5 @@
 """`feedpub new` writes a post, `feedpub init` a whole site; neither ever overwrites a file."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import frontmatter
 import pytest
-
 from conftest import NOW, post, run_cli
+
 from feedpub.sources.config import _SCHEMA, load_config
 from feedpub.tools.scaffold import CONFIG_TEMPLATE
 
@@ -22,6 +23,7 @@ def new(config: Path, *args: str, now: str = "2026-11-24T10:30:00Z"):
 
 # --- feedpub new ------------------------------------------------------------------------------
 
+
 def test_new_writes_front_matter_dated_in_the_sites_timezone(site):
     config = site({})
 
@@ -31,8 +33,11 @@ def test_new_writes_front_matter_dated_in_the_sites_timezone(site):
     assert result.exit_code == 0 and result.stdout == f"{path}\n"
     written = frontmatter.load(path)
     assert written.metadata == {
-        "title": "Stablecoins, again", "date": "2026-11-24 18:30:00 +0800",
-        "tags": ["稳定币", "policy"], "categories": ["fintech"], "draft": True,
+        "title": "Stablecoins, again",
+        "date": "2026-11-24 18:30:00 +0800",
+        "tags": ["稳定币", "policy"],
+        "categories": ["fintech"],
+        "draft": True,
     }
     assert path.read_text("utf-8").startswith("---\ntitle: Stablecoins, again\ndate: 2026-11-24 18:30:00 +0800\n")
 
@@ -89,8 +94,9 @@ def test_new_refuses_to_overwrite_and_names_the_file(site):
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("title, message", [("", "the title is empty"),
-                                            ("!!!", "no letter or digit to make a file name from; give --slug")])
+@pytest.mark.parametrize(
+    "title, message", [("", "the title is empty"), ("!!!", "no letter or digit to make a file name from; give --slug")]
+)
 def test_a_title_that_makes_no_file_name_is_a_usage_error(site, title, message):
     result = new(site({}), title)
 
@@ -100,8 +106,9 @@ def test_a_title_that_makes_no_file_name_is_a_usage_error(site, title, message):
 def test_the_installed_new_command_prints_the_path(site):
     config = site({})
 
-    done = subprocess.run([INSTALLED, "new", "Hello world", "--now", NOW], cwd=config.parent,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [INSTALLED, "new", "Hello world", "--now", NOW], cwd=config.parent, capture_output=True, text=True, timeout=60
+    )
 
     assert done.returncode == 0
     assert done.stdout == "posts/2026-11-24-hello-world.md\n"
@@ -110,16 +117,19 @@ def test_the_installed_new_command_prints_the_path(site):
 
 # --- feedpub init ----------------------------------------------------------------------------
 
+
 def test_init_makes_a_site_that_builds_and_checks_clean(tmp_path):
     folder = tmp_path / "blog"
 
     made = subprocess.run([INSTALLED, "init", str(folder)], capture_output=True, text=True, timeout=60)
     built = subprocess.run([INSTALLED, "build"], cwd=folder, capture_output=True, text=True, timeout=60)
-    checked = subprocess.run([INSTALLED, "check", "--strict"], cwd=folder, capture_output=True, text=True,
-                             timeout=60)
+    checked = subprocess.run([INSTALLED, "check", "--strict"], cwd=folder, capture_output=True, text=True, timeout=60)
 
     assert made.returncode == 0, made.stderr
-    assert made.stdout.splitlines()[:2] == [f"created {folder / 'config.yaml'}", f"created {folder / 'posts' / 'welcome.md'}"]
+    assert made.stdout.splitlines()[:2] == [
+        f"created {folder / 'config.yaml'}",
+        f"created {folder / 'posts' / 'welcome.md'}",
+    ]
     assert built.returncode == 0, built.stderr
     assert "<title>Welcome to feedpub</title>" in (folder / "public" / "atom.xml").read_text("utf-8")
     assert checked.returncode == 0, checked.stdout + checked.stderr

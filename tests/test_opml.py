@@ -1,13 +1,13 @@
 """feeds.opml lists every feed, so an aggregator subscribes to every tag at once."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import unquote
 
-from lxml import etree
-
 from conftest import NOW, ROOT, post, run_cli
 from feedcheck import assert_valid_feed
+from lxml import etree
 
 
 def build_sample(out: Path) -> None:

@@ -1,4 +1,5 @@
 """Publishing: deterministic bytes, no rewrite of unchanged files, atomic replacement."""
+
 from __future__ import annotations
 
 import errno
@@ -8,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import build_into, file_snapshot, published_paths
 
 OLD_NS = 1_000_000_000 * 1_000_000_000  # 2001-09-09, long before any test runs
@@ -96,8 +96,14 @@ def test_an_edited_post_rewrites_only_the_feeds_that_show_it(config, published):
 
     summary = json_summary(build_into(config, published, "--json"))
 
-    changed = {"atom.xml", "rss.xml", "categories/notes/atom.xml", "categories/notes/rss.xml",
-               "tags/y/atom.xml", "tags/y/rss.xml"}
+    changed = {
+        "atom.xml",
+        "rss.xml",
+        "categories/notes/atom.xml",
+        "categories/notes/rss.xml",
+        "tags/y/atom.xml",
+        "tags/y/rss.xml",
+    }
     assert set(summary["written"]) == changed
     assert set(summary["unchanged"]) == published_paths(published) - changed
     after = published_snapshot(published)
@@ -181,7 +187,8 @@ def everything_edited(config, published) -> dict[str, tuple[bytes, int]]:
 
 
 def test_a_failed_rename_leaves_every_feed_entirely_old_or_entirely_new(
-        config, published, everything_edited, failing_replace):
+    config, published, everything_edited, failing_replace
+):
     before = everything_edited
 
     result = build_into(config, published)
@@ -198,7 +205,8 @@ def test_a_failed_rename_leaves_every_feed_entirely_old_or_entirely_new(
 
 
 def test_a_build_after_a_failed_one_publishes_what_a_fresh_build_would(
-        config, published, everything_edited, failing_replace, monkeypatch, tmp_path):
+    config, published, everything_edited, failing_replace, monkeypatch, tmp_path
+):
     build_into(config, published)
     monkeypatch.undo()
 
@@ -211,6 +219,7 @@ def test_a_build_after_a_failed_one_publishes_what_a_fresh_build_would(
 
 
 # --- later builds follow every change of the inputs ---------------------------------
+
 
 def test_a_config_change_republishes_every_feed(config, published):
     config.write_text(config.read_text("utf-8").replace("Test Site", "Renamed Site"), encoding="utf-8")

@@ -1,14 +1,14 @@
 """Front matter keys, broken posts, file encodings and which files count as posts."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import build_into, file_snapshot
 from feedcheck import assert_valid_feed, parse_ok
+from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -38,24 +38,29 @@ def output(tmp_path) -> Path:
 @pytest.fixture
 def build_ok(site, output):
     """Build the given posts and config; assert success; return the output folder."""
+
     def run(posts: dict[str, str | bytes], config: dict | None = None, *args: str) -> Path:
         result = build_into(site(posts, config), output, *args)
         assert result.exit_code == 0, result.stderr
         return output
+
     return run
 
 
 @pytest.fixture
 def build_in_site(site, tmp_path, monkeypatch):
     """Build from inside the site folder, so messages name `posts/<file>`."""
+
     def run(posts: dict[str, str | bytes], config: dict | None = None, *args: str):
         config_path = site(posts, config)
         monkeypatch.chdir(config_path.parent)
         return build_into(Path("config.yaml"), tmp_path / "out", *args)
+
     return run
 
 
 # --- authors ------------------------------------------------------------------------
+
 
 def atom_authors(entry) -> list[tuple[str, str | None]]:
     return [(a.findtext(f"{ATOM}name"), a.findtext(f"{ATOM}email")) for a in entry.findall(f"{ATOM}author")]
@@ -69,8 +74,15 @@ def test_author_as_a_name(build_ok):
 
 
 def test_author_as_a_mapping_with_email(build_ok):
-    output = build_ok({"x.md": front("title: Hi", "date: 2026-01-30",
-                                     "author: {name: 李明, email: liming@example.com, uri: 'https://li.example/'}")})
+    output = build_ok(
+        {
+            "x.md": front(
+                "title: Hi",
+                "date: 2026-01-30",
+                "author: {name: 李明, email: liming@example.com, uri: 'https://li.example/'}",
+            )
+        }
+    )
 
     entry = atom_entry(output)
     assert atom_authors(entry) == [("李明", "liming@example.com")]
@@ -79,8 +91,17 @@ def test_author_as_a_mapping_with_email(build_ok):
 
 
 def test_author_as_a_list_of_names_and_mappings(build_ok):
-    output = build_ok({"x.md": front("title: Hi", "date: 2026-01-30",
-                                     "author:", "  - Emily Carter", "  - {name: 张伟, email: zw@example.com}")})
+    output = build_ok(
+        {
+            "x.md": front(
+                "title: Hi",
+                "date: 2026-01-30",
+                "author:",
+                "  - Emily Carter",
+                "  - {name: 张伟, email: zw@example.com}",
+            )
+        }
+    )
 
     assert atom_authors(atom_entry(output)) == [("Emily Carter", None), ("张伟", "zw@example.com")]
 
@@ -107,62 +128,86 @@ def test_author_of_the_wrong_shape_is_an_error(build_in_site):
 
 # --- categories and tags ----------------------------------------------------------
 
+
 def terms(entry, scheme_folder: str) -> list[str]:
-    return [c.get("term") for c in entry.findall(f"{ATOM}category")
-            if c.get("scheme") == f"https://example.com/{scheme_folder}/"]
+    return [
+        c.get("term")
+        for c in entry.findall(f"{ATOM}category")
+        if c.get("scheme") == f"https://example.com/{scheme_folder}/"
+    ]
 
 
-@pytest.mark.parametrize("lines, expected", [
-    (["categories: [fintech, 监管科技]"], ["fintech", "监管科技"]),
-    (["categories:", "  - fintech", "  - 监管科技"], ["fintech", "监管科技"]),
-    (["category: payments"], ["payments"]),
-    (['categories: "fintech, open banking"'], ["fintech", "open banking"]),
-    (['categories: "fintech payments"'], ["fintech", "payments"]),
-], ids=["flow-list", "block-list", "category-singular", "comma-string", "space-string"])
+@pytest.mark.parametrize(
+    "lines, expected",
+    [
+        (["categories: [fintech, 监管科技]"], ["fintech", "监管科技"]),
+        (["categories:", "  - fintech", "  - 监管科技"], ["fintech", "监管科技"]),
+        (["category: payments"], ["payments"]),
+        (['categories: "fintech, open banking"'], ["fintech", "open banking"]),
+        (['categories: "fintech payments"'], ["fintech", "payments"]),
+    ],
+    ids=["flow-list", "block-list", "category-singular", "comma-string", "space-string"],
+)
 def test_category_forms(build_ok, lines, expected):
     output = build_ok({"x.md": front("title: Hi", "date: 2026-01-30", *lines)})
 
     assert terms(atom_entry(output), "categories") == expected
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("tags: [blockchain, 稳定币]", ["blockchain", "稳定币"]),
-    ('tags: "AI, Machine Learning, 风控"', ["AI", "Machine Learning", "风控"]),
-    ("tags: ai fintech 风控", ["ai", "fintech", "风控"]),
-    ("tags: [2026, web3]", ["2026", "web3"]),
-], ids=["list", "comma-string", "space-string", "numbers"])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("tags: [blockchain, 稳定币]", ["blockchain", "稳定币"]),
+        ('tags: "AI, Machine Learning, 风控"', ["AI", "Machine Learning", "风控"]),
+        ("tags: ai fintech 风控", ["ai", "fintech", "风控"]),
+        ("tags: [2026, web3]", ["2026", "web3"]),
+    ],
+    ids=["list", "comma-string", "space-string", "numbers"],
+)
 def test_tag_forms(build_ok, line, expected):
     output = build_ok({"x.md": front("title: Hi", "date: 2026-01-30", line)})
 
     assert terms(atom_entry(output), "tags") == expected
-    assert [c.text for c in rss_item(output).findall("category")
-            if c.get("domain") == "https://example.com/tags/"] == expected
+    assert [
+        c.text for c in rss_item(output).findall("category") if c.get("domain") == "https://example.com/tags/"
+    ] == expected
 
 
 def test_each_category_and_tag_gets_its_own_feed(build_ok):
     output = build_ok({"x.md": front("title: Hi", "date: 2026-01-30", "categories: [Fin Tech]", 'tags: "AI, 风控"')})
 
     assert sorted(p.relative_to(output).as_posix() for p in output.rglob("atom.xml")) == [
-        "atom.xml", "categories/fin-tech/atom.xml", "tags/ai/atom.xml", "tags/风控/atom.xml",
+        "atom.xml",
+        "categories/fin-tech/atom.xml",
+        "tags/ai/atom.xml",
+        "tags/风控/atom.xml",
     ]
 
 
 # --- summary, draft, id, slug, permalink, source, lang -----------------------------
 
+
 @pytest.mark.parametrize("key", ["summary", "excerpt", "description"])
 def test_summary_excerpt_and_description_give_the_entry_summary(build_ok, key):
-    output = build_ok({"x.md": front("title: Hi", "date: 2026-01-30", f"{key}: One *short* line.",
-                                     body="First paragraph of the body.")})
+    output = build_ok(
+        {
+            "x.md": front(
+                "title: Hi", "date: 2026-01-30", f"{key}: One *short* line.", body="First paragraph of the body."
+            )
+        }
+    )
 
     assert atom_entry(output).findtext(f"{ATOM}summary") == "<p>One <em>short</em> line.</p>"
 
 
 @pytest.mark.parametrize("line", ["draft: true", "published: false"])
 def test_drafts_and_unpublished_posts_are_left_out(build_ok, line):
-    output = build_ok({
-        "shown.md": front("title: Shown", "date: 2026-01-30"),
-        "hidden.md": front("title: Hidden", "date: 2026-01-31", line, "tags: [secret]"),
-    })
+    output = build_ok(
+        {
+            "shown.md": front("title: Shown", "date: 2026-01-30"),
+            "hidden.md": front("title: Hidden", "date: 2026-01-31", line, "tags: [secret]"),
+        }
+    )
 
     assert [e.title for e in parse_ok(output / "atom.xml").entries] == ["Shown"]
     assert not (output / "tags" / "secret").exists()
@@ -228,8 +273,10 @@ def test_permalink_replaces_the_pattern_and_is_the_id(build_ok):
 
 
 def test_permalink_pattern_from_config_with_category(build_ok):
-    output = build_ok({"2026-01-30-hi.md": front("title: Hi", "categories: [Open Banking]")},
-                      {"permalink": "/{category}/{year}/{slug}.html"})
+    output = build_ok(
+        {"2026-01-30-hi.md": front("title: Hi", "categories: [Open Banking]")},
+        {"permalink": "/{category}/{year}/{slug}.html"},
+    )
 
     assert atom_entry(output).find(f"{ATOM}link").get("href") == "https://example.com/open-banking/2026/hi.html"
 
@@ -270,6 +317,7 @@ def test_unknown_front_matter_keys_are_ignored(build_ok):
 
 
 # --- broken posts -------------------------------------------------------------------
+
 
 def test_missing_title_is_an_error(build_in_site):
     result = build_in_site({"x.md": front("date: 2026-01-30")})
@@ -350,8 +398,9 @@ def test_file_that_is_not_utf8_is_an_error_naming_the_line(build_in_site):
 
 
 def test_bom_and_crlf_line_ends_are_accepted(build_ok):
-    text = "\ufeff" + front("title: 区块链", "date: 2026-01-30 10:00:00", "tags: [a]",
-                             body="First line\nsame paragraph.\n\nSecond.").replace("\n", "\r\n")
+    text = "\ufeff" + front(
+        "title: 区块链", "date: 2026-01-30 10:00:00", "tags: [a]", body="First line\nsame paragraph.\n\nSecond."
+    ).replace("\n", "\r\n")
 
     output = build_ok({"x.md": text.encode("utf-8")})
 
@@ -385,12 +434,14 @@ def test_escaped_control_characters_in_yaml_are_removed_too(build_ok):
 
 
 def test_every_problem_in_every_post_is_reported_in_one_run(build_in_site):
-    result = build_in_site({
-        "a.md": front("title: A", "date: 30/01/2026"),
-        "b.md": front("date: 2026-01-30", "draft: maybe"),
-        "c.md": front("title: C", "date: 2026-01-30", "id: not-a-uri"),
-        "d.md": front("title: D", "date: 2026-01-30"),
-    })
+    result = build_in_site(
+        {
+            "a.md": front("title: A", "date: 30/01/2026"),
+            "b.md": front("date: 2026-01-30", "draft: maybe"),
+            "c.md": front("title: C", "date: 2026-01-30", "id: not-a-uri"),
+            "d.md": front("title: D", "date: 2026-01-30"),
+        }
+    )
 
     assert result.exit_code == 1
     assert 'posts/a.md:3: date: "30/01/2026" is not a date' in result.stderr
@@ -466,10 +517,23 @@ def test_a_post_skipped_with_keep_going_fails_a_build_without_it(published_site,
 NOT_A_POST = "this is not a post: it has no front matter\n"
 
 
-@pytest.mark.parametrize("name", [
-    ".hidden.md", "x.md~", ".#x.md", "x.md.swp", ".x.md.swp", "#x.md#", "notes.txt", "README",
-    "_drafts/draft.md", ".git/HEAD.md", "sub/.hidden/post.md", "image.png",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".hidden.md",
+        "x.md~",
+        ".#x.md",
+        "x.md.swp",
+        ".x.md.swp",
+        "#x.md#",
+        "notes.txt",
+        "README",
+        "_drafts/draft.md",
+        ".git/HEAD.md",
+        "sub/.hidden/post.md",
+        "image.png",
+    ],
+)
 def test_hidden_files_backups_and_non_markdown_files_are_ignored(build_ok, name):
     output = build_ok({"real.md": front("title: Real", "date: 2026-01-30"), name: NOT_A_POST})
 
@@ -483,7 +547,6 @@ def test_markdown_files_are_found_recursively(build_ok, name):
     assert [e.title for e in parse_ok(output / "atom.xml").entries] == ["Found"]
 
 
-
 def test_a_site_without_posts_publishes_valid_empty_feeds(build_ok):
     output = build_ok({})
 
@@ -493,10 +556,12 @@ def test_a_site_without_posts_publishes_valid_empty_feeds(build_ok):
 
 
 def test_two_posts_with_one_id_is_an_error_naming_both(build_in_site):
-    result = build_in_site({
-        "a.md": front("title: A", "date: 2026-01-30", "id: urn:x:same"),
-        "b.md": front("title: B", "date: 2026-01-31", "id: urn:x:same"),
-    })
+    result = build_in_site(
+        {
+            "a.md": front("title: A", "date: 2026-01-30", "id: urn:x:same"),
+            "b.md": front("title: B", "date: 2026-01-31", "id: urn:x:same"),
+        }
+    )
 
     assert result.exit_code == 1
     assert "posts/b.md" in result.stderr and "posts/a.md" in result.stderr
@@ -504,10 +569,12 @@ def test_two_posts_with_one_id_is_an_error_naming_both(build_in_site):
 
 
 def test_two_posts_with_one_permalink_is_an_error(build_in_site):
-    result = build_in_site({
-        "2026-01-30-same.md": front("title: A"),
-        "old/2026-01-30-same.md": front("title: B"),
-    })
+    result = build_in_site(
+        {
+            "2026-01-30-same.md": front("title: A"),
+            "old/2026-01-30-same.md": front("title: B"),
+        }
+    )
 
     assert result.exit_code == 1
     assert "https://example.com/2026/01/30/same/" in result.stderr

@@ -3,6 +3,7 @@
 The expectations come from the posts' own front matter (read here with PyYAML), so a
 post added to posts/ is checked without touching this file.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -13,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from lxml import etree
-
 from conftest import ROOT, build_into, feed_paths
 from feedcheck import assert_valid_feed, parse_ok
+from lxml import etree
 
 SAMPLE_NOW = "2026-11-24T00:00:00Z"
 SITE_URL = "https://example.com/"
@@ -27,6 +27,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 # --- what the sample posts say ---------------------------------------------------
+
 
 def front_matter_and_body(name: str) -> tuple[dict, str]:
     text = (ROOT / "posts" / name).read_text("utf-8")
@@ -86,6 +87,7 @@ HIDDEN = [name for name in POST_FILES if Written(name).hidden]
 
 
 # --- what the feeds say --------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def sample_output(tmp_path_factory) -> Path:
@@ -169,8 +171,7 @@ def test_entry_categories_and_tags_come_back_as_terms_in_their_schemes(site_feed
     entry = entry_for(site_feeds[fmt], written)
 
     assert [(t.term, t.scheme) for t in entry.tags] == (
-        [(c, f"{SITE_URL}categories/") for c in written.categories]
-        + [(t, f"{SITE_URL}tags/") for t in written.tags]
+        [(c, f"{SITE_URL}categories/") for c in written.categories] + [(t, f"{SITE_URL}tags/") for t in written.tags]
     )
 
 
@@ -193,8 +194,8 @@ def test_chinese_tag_feed_has_its_title_and_percent_encoded_urls(sample_output):
 
     assert atom.feed.title == "金融科技观察 · 区块链"
     assert rss.feed.title == "金融科技观察 · 区块链"
-    assert [l.href for l in atom.feed.links if l.rel == "self"] == [encoded + "atom.xml"]
-    assert [l.href for l in rss.feed.links if l.rel == "self"] == [encoded + "rss.xml"]
+    assert [link.href for link in atom.feed.links if link.rel == "self"] == [encoded + "atom.xml"]
+    assert [link.href for link in rss.feed.links if link.rel == "self"] == [encoded + "rss.xml"]
     assert atom.feed.id == encoded + "atom.xml"
 
 
@@ -202,7 +203,7 @@ def test_every_feed_id_is_its_own_atom_url(sample_output):
     """A subscription feed's id is its URL; an RFC 5005 archive page shares it (same logical feed)."""
     for rel in sorted(p for p in feed_paths(sample_output) if p.endswith("atom.xml")):
         parsed = parse_ok(sample_output / rel)
-        links = {l.rel: l.href for l in parsed.feed.links}
+        links = {link.rel: link.href for link in parsed.feed.links}
         assert parsed.feed.id == links.get("current", links["self"]), rel
 
 
@@ -268,8 +269,11 @@ def test_site_feed_lists_entries_newest_first(site_feeds):
 def test_drafts_and_unpublished_posts_are_in_no_feed(sample_output, name):
     title = Written(name).title
 
-    in_feeds = [rel for rel in sorted(feed_paths(sample_output))
-                if title in {e.title for e in parse_ok(sample_output / rel).entries}]
+    in_feeds = [
+        rel
+        for rel in sorted(feed_paths(sample_output))
+        if title in {e.title for e in parse_ok(sample_output / rel).entries}
+    ]
 
     assert in_feeds == []
 

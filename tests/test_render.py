@@ -1,14 +1,14 @@
 """Post bodies in the feeds: summaries, absolute URLs, no state shared between posts."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import build_into
 from feedcheck import assert_valid_feed, parse_ok
+from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -42,15 +42,18 @@ def output(tmp_path) -> Path:
 @pytest.fixture
 def render(site, output):
     """Build one post `2026-01-30-hello.md` and return its Atom entry."""
+
     def run(body: str, *lines: str, config: dict | None = None) -> etree._Element:
         result = build_into(site({"2026-01-30-hello.md": front("title: Hello", *lines, body=body)}, config), output)
         assert result.exit_code == 0, result.stderr
         (entry,) = atom_entries(output).values()
         return entry
+
     return run
 
 
 # --- summaries -------------------------------------------------------------------
+
 
 def test_front_matter_summary_is_rendered_as_markdown(render):
     entry = render("First paragraph.\n\nSecond paragraph.", "summary: A *short* summary.")
@@ -99,8 +102,10 @@ def test_full_content_mode_puts_the_whole_post_in_each_entry(render):
 
 
 def test_summary_content_mode_leaves_out_content_in_both_formats(site, output):
-    config = site({"2026-01-30-hello.md": front("title: Hello", body="Intro.\n\n<!--more-->\n\nRest.")},
-                  {"feeds": {"content": "summary"}})
+    config = site(
+        {"2026-01-30-hello.md": front("title: Hello", body="Intro.\n\n<!--more-->\n\nRest.")},
+        {"feeds": {"content": "summary"}},
+    )
 
     result = build_into(config, output)
 
@@ -133,17 +138,29 @@ def linked_entry(render) -> etree._Element:
     return render(LINKS_BODY)
 
 
-@pytest.mark.parametrize("attribute, absolute", [
-    ("src", "https://example.com/img/a.png"),
-    ("href", "https://example.com/2026/01/30/other/"),
-    ("src", PERMALINK + "img/b.png"),
-    ("href", PERMALINK + "#fn"),
-    ("href", PERMALINK + "?page=2"),
-    ("href", "https://cdn.example.net/c.png"),
-    ("href", "https://example.com/search?a=1&amp;b=2"),
-    ("src", PERMALINK + "img/s.png"),
-], ids=["/img/a.png", "../other/", "img/b.png", "#fn", "?page=2", "//cdn.example.net/c.png",
-        "/search?a=1&b=2", "raw-html-img/s.png"])
+@pytest.mark.parametrize(
+    "attribute, absolute",
+    [
+        ("src", "https://example.com/img/a.png"),
+        ("href", "https://example.com/2026/01/30/other/"),
+        ("src", PERMALINK + "img/b.png"),
+        ("href", PERMALINK + "#fn"),
+        ("href", PERMALINK + "?page=2"),
+        ("href", "https://cdn.example.net/c.png"),
+        ("href", "https://example.com/search?a=1&amp;b=2"),
+        ("src", PERMALINK + "img/s.png"),
+    ],
+    ids=[
+        "/img/a.png",
+        "../other/",
+        "img/b.png",
+        "#fn",
+        "?page=2",
+        "//cdn.example.net/c.png",
+        "/search?a=1&b=2",
+        "raw-html-img/s.png",
+    ],
+)
 def test_relative_urls_are_resolved_against_the_permalink(linked_entry, attribute, absolute):
     content = linked_entry.findtext(f"{ATOM}content")
 
@@ -202,6 +219,7 @@ def test_rss_content_has_the_same_absolute_urls(site, output):
 
 # --- no state leaks from one post into the next -----------------------------------
 
+
 @pytest.fixture
 def two_posts(site, output) -> dict[str, str]:
     """A newer post that defines a footnote, a reference link and an abbreviation,
@@ -213,10 +231,12 @@ def two_posts(site, output) -> dict[str, str]:
         "*[HTML]: Hyper Text Markup Language\n"
     )
     user = "Beta claim.[^1] See [the source][ref]. HTML is here too.\n"
-    config = site({
-        "2026-01-31-alpha.md": front("title: Alpha", body=definer),
-        "2026-01-30-beta.md": front("title: Beta", body=user),
-    })
+    config = site(
+        {
+            "2026-01-31-alpha.md": front("title: Alpha", body=definer),
+            "2026-01-30-beta.md": front("title: Beta", body=user),
+        }
+    )
     result = build_into(config, output)
     assert result.exit_code == 0, result.stderr
     return {title: entry.findtext(f"{ATOM}content") for title, entry in atom_entries(output).items()}

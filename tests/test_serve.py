@@ -1,4 +1,5 @@
 """`feedpub serve`: the output folder over real HTTP on 127.0.0.1, as a careful static host serves feeds."""
+
 from __future__ import annotations
 
 import gzip
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-
 from conftest import NOW, post, run_cli
+
 from feedpub.tools.serve import accepts_gzip, content_type, start_server
 
 INSTALLED = Path(sys.executable).parent / "feedpub"
@@ -27,10 +28,13 @@ CONFIG = {"feeds": {"formats": ["atom", "rss", "json"], "stylesheet": True, "opm
 @pytest.fixture
 def built(site) -> Path:
     """A built site; returns its config path (output in public/ beside it)."""
-    config = site({
-        "2026-01-30-hello.md": post("Hello", tags=["区块链"]),
-        "2026-02-01-second.md": post("Second", date="2026-02-01"),
-    }, CONFIG)
+    config = site(
+        {
+            "2026-01-30-hello.md": post("Hello", tags=["区块链"]),
+            "2026-02-01-second.md": post("Second", date="2026-02-01"),
+        },
+        CONFIG,
+    )
     assert run_cli("build", "-c", config, "--now", NOW).exit_code == 0
     return config
 
@@ -59,14 +63,18 @@ def request(server, path: str, method: str = "GET", **headers: str) -> tuple[int
 
 # --- content types and caching headers -------------------------------------------------
 
-@pytest.mark.parametrize("path, media_type", [
-    ("/atom.xml", "application/atom+xml; charset=utf-8"),
-    ("/rss.xml", "application/rss+xml; charset=utf-8"),
-    ("/feed.json", "application/feed+json; charset=utf-8"),
-    ("/feeds.opml", "text/x-opml; charset=utf-8"),
-    ("/feed.xsl", "text/xsl; charset=utf-8"),
-    ("/tags/%E5%8C%BA%E5%9D%97%E9%93%BE/atom.xml", "application/atom+xml; charset=utf-8"),
-])
+
+@pytest.mark.parametrize(
+    "path, media_type",
+    [
+        ("/atom.xml", "application/atom+xml; charset=utf-8"),
+        ("/rss.xml", "application/rss+xml; charset=utf-8"),
+        ("/feed.json", "application/feed+json; charset=utf-8"),
+        ("/feeds.opml", "text/x-opml; charset=utf-8"),
+        ("/feed.xsl", "text/xsl; charset=utf-8"),
+        ("/tags/%E5%8C%BA%E5%9D%97%E9%93%BE/atom.xml", "application/atom+xml; charset=utf-8"),
+    ],
+)
 def test_each_file_is_served_with_its_own_media_type(server, built, path, media_type):
     status, headers, body = request(server, path)
 
@@ -125,10 +133,19 @@ def test_gzip_when_the_client_accepts_it(server, built):
     assert headers["etag"] != plain_headers["etag"]  # one strong ETag per representation
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("gzip", True), ("gzip, deflate", True), ("*", True), ("deflate, br", False),
-    ("gzip;q=0", False), ("", False), ("*;q=0, identity", False), ("GZIP;Q=0.5", True),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("gzip", True),
+        ("gzip, deflate", True),
+        ("*", True),
+        ("deflate, br", False),
+        ("gzip;q=0", False),
+        ("", False),
+        ("*;q=0, identity", False),
+        ("GZIP;Q=0.5", True),
+    ],
+)
 def test_accept_encoding_is_read_with_its_weights(header, expected):
     assert accepts_gzip(header) is expected
 
@@ -145,6 +162,7 @@ def test_head_sends_the_headers_of_a_get_without_the_body(server, built):
 
 # --- folders -------------------------------------------------------------------------------
 
+
 def test_a_folder_serves_its_index_html_and_never_a_listing(server, built):
     (built.parent / "public" / "index.html").write_text("<h1>home</h1>", encoding="utf-8")
 
@@ -160,10 +178,23 @@ def test_a_folder_serves_its_index_html_and_never_a_listing(server, built):
 # --- never outside the output folder ------------------------------------------------------
 
 TRAVERSALS = [
-    "/../config.yaml", "/%2e%2e/config.yaml", "/%2E%2E/config.yaml", "/..%2fconfig.yaml", "/%2e%2e%2fconfig.yaml",
-    "/%252e%252e%252fconfig.yaml", "/..%252fconfig.yaml", "/tags/../../config.yaml", "/..\\config.yaml",
-    "/..%5cconfig.yaml", "/./../config.yaml", "//../config.yaml", "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "http://127.0.0.1/../config.yaml", "config.yaml", "/config.yaml%00.xml", "/%c0%ae%c0%ae/config.yaml",
+    "/../config.yaml",
+    "/%2e%2e/config.yaml",
+    "/%2E%2E/config.yaml",
+    "/..%2fconfig.yaml",
+    "/%2e%2e%2fconfig.yaml",
+    "/%252e%252e%252fconfig.yaml",
+    "/..%252fconfig.yaml",
+    "/tags/../../config.yaml",
+    "/..\\config.yaml",
+    "/..%5cconfig.yaml",
+    "/./../config.yaml",
+    "//../config.yaml",
+    "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "http://127.0.0.1/../config.yaml",
+    "config.yaml",
+    "/config.yaml%00.xml",
+    "/%c0%ae%c0%ae/config.yaml",
 ]
 
 
@@ -218,13 +249,17 @@ def test_symlinks_pointing_outside_are_404_and_inside_are_served(server, built):
 
 # --- the command -----------------------------------------------------------------------------
 
+
 class Served:
     """`feedpub serve` in a subprocess, its output lines collected as they come."""
 
     def __init__(self, *args: str, cwd: Path):
         self.process = subprocess.Popen(
-            [str(INSTALLED), "serve", "--port", "0", *map(str, args)], cwd=cwd, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [str(INSTALLED), "serve", "--port", "0", *map(str, args)],
+            cwd=cwd,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             # A test runner started in the background ignores SIGINT, and children would inherit that.
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
@@ -245,7 +280,7 @@ class Served:
                 if match := re.search(pattern, line):
                     return match
             left = deadline - time.monotonic()
-            if left <= 0 or self.process.poll() is not None and self.arrived.empty():
+            if left <= 0 or (self.process.poll() is not None and self.arrived.empty()):
                 raise AssertionError(f"no {pattern!r} in {stream}: {self.lines}")
             try:
                 self.arrived.get(timeout=min(left, 0.5))
@@ -333,8 +368,9 @@ def test_a_config_change_is_seen_even_after_an_editor_replaced_the_file(site):
         served.wait_for(r"watching ")
         for title in ("Renamed Site", "Renamed Twice"):
             replacement = config.with_name("config.yaml.new")
-            replacement.write_text(config.read_text("utf-8").replace("Test Site", title).replace("Renamed Site", title),
-                                   encoding="utf-8")
+            replacement.write_text(
+                config.read_text("utf-8").replace("Test Site", title).replace("Renamed Site", title), encoding="utf-8"
+            )
             os.replace(replacement, config)  # how editors save
             body = poll_until(url, lambda b, t=title: f"<title>{t}</title>".encode() in b)
             assert f"<title>{title}</title>".encode() in body

@@ -1,4 +1,5 @@
 """Slugs of tags and categories, the feeds they name, and what each feed lists."""
+
 from __future__ import annotations
 
 import os
@@ -6,9 +7,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from conftest import build_into, feed_paths
 from feedcheck import parse_ok
+
 from feedpub.sources.slugs import slugify, url_segment
 
 
@@ -27,6 +28,7 @@ def build_ok(site, output):
         result = build_into(site(posts, config), output)
         assert result.exit_code == 0, result.stderr
         return output
+
     return run
 
 
@@ -36,21 +38,25 @@ def titles(feed: Path) -> list[str]:
 
 # --- the slug rules --------------------------------------------------------------
 
-@pytest.mark.parametrize("name, slug", [
-    ("Fintech", "fintech"),
-    ("Machine Learning", "machine-learning"),
-    ("Hello, World!", "hello-world"),
-    ("  spaced   out  ", "spaced-out"),
-    ("A.B.C", "a-b-c"),
-    ("e-CNY", "e-cny"),
-    ("foo -- bar", "foo-bar"),
-    ("区块链", "区块链"),
-    ("稳定币 Stablecoins", "稳定币-stablecoins"),
-    ("Café", "café"),
-    ("2026", "2026"),
-    ("../../etc", "etc"),
-    ("a/b\\c", "a-b-c"),
-])
+
+@pytest.mark.parametrize(
+    "name, slug",
+    [
+        ("Fintech", "fintech"),
+        ("Machine Learning", "machine-learning"),
+        ("Hello, World!", "hello-world"),
+        ("  spaced   out  ", "spaced-out"),
+        ("A.B.C", "a-b-c"),
+        ("e-CNY", "e-cny"),
+        ("foo -- bar", "foo-bar"),
+        ("区块链", "区块链"),
+        ("稳定币 Stablecoins", "稳定币-stablecoins"),
+        ("Café", "café"),
+        ("2026", "2026"),
+        ("../../etc", "etc"),
+        ("a/b\\c", "a-b-c"),
+    ],
+)
 def test_slug_is_lower_case_with_runs_of_punctuation_as_one_dash(name, slug):
     assert slugify(name) == slug
 
@@ -70,6 +76,7 @@ def test_unicode_slugs_are_percent_encoded_in_urls():
 
 # --- tags and categories as feeds --------------------------------------------------
 
+
 def test_unicode_tag_is_published_under_its_unicode_name(build_ok):
     output = build_ok({"x.md": front("title: Hi", "date: 2026-01-30", "tags: [区块链]")})
 
@@ -78,11 +85,13 @@ def test_unicode_tag_is_published_under_its_unicode_name(build_ok):
 
 
 def test_tag_names_differing_only_in_case_share_one_feed(build_ok):
-    output = build_ok({
-        "a.md": front("title: A", "date: 2026-01-30", "tags: [AI]"),
-        "b.md": front("title: B", "date: 2026-01-29", "tags: [AI]"),
-        "c.md": front("title: C", "date: 2026-01-28", "tags: [ai]"),
-    })
+    output = build_ok(
+        {
+            "a.md": front("title: A", "date: 2026-01-30", "tags: [AI]"),
+            "b.md": front("title: B", "date: 2026-01-29", "tags: [AI]"),
+            "c.md": front("title: C", "date: 2026-01-28", "tags: [ai]"),
+        }
+    )
 
     assert sorted(p for p in feed_paths(output) if p.startswith("tags/")) == ["tags/ai/atom.xml", "tags/ai/rss.xml"]
     assert titles(output / "tags" / "ai" / "atom.xml") == ["A", "B", "C"]
@@ -90,10 +99,12 @@ def test_tag_names_differing_only_in_case_share_one_feed(build_ok):
 
 
 def test_tag_names_differing_only_in_unicode_normalisation_share_one_feed(build_ok):
-    output = build_ok({
-        "a.md": front("title: A", "date: 2026-01-30", f"tags: [{unicodedata.normalize('NFC', 'café')}]"),
-        "b.md": front("title: B", "date: 2026-01-29", f"tags: [{unicodedata.normalize('NFD', 'café')}]"),
-    })
+    output = build_ok(
+        {
+            "a.md": front("title: A", "date: 2026-01-30", f"tags: [{unicodedata.normalize('NFC', 'café')}]"),
+            "b.md": front("title: B", "date: 2026-01-29", f"tags: [{unicodedata.normalize('NFD', 'café')}]"),
+        }
+    )
 
     assert os.listdir(output / "tags") == [unicodedata.normalize("NFC", "café")]
     assert titles(output / "tags" / unicodedata.normalize("NFC", "café") / "atom.xml") == ["A", "B"]
@@ -106,10 +117,12 @@ def test_one_post_listing_a_tag_twice_appears_once(build_ok):
 
 
 def test_two_names_making_one_slug_is_an_error_naming_both(site, output):
-    config = site({
-        "a.md": front("title: A", "date: 2026-01-30", "tags: [C++]"),
-        "b.md": front("title: B", "date: 2026-01-29", "tags: [C]"),
-    })
+    config = site(
+        {
+            "a.md": front("title: A", "date: 2026-01-30", "tags: [C++]"),
+            "b.md": front("title: B", "date: 2026-01-29", "tags: [C]"),
+        }
+    )
 
     result = build_into(config, output)
 
@@ -121,10 +134,12 @@ def test_two_names_making_one_slug_is_an_error_naming_both(site, output):
 
 
 def test_two_category_names_making_one_slug_name_category_slugs(site, output):
-    config = site({
-        "a.md": front("title: A", "date: 2026-01-30", "categories: [Open Banking]"),
-        "b.md": front("title: B", "date: 2026-01-29", "categories: [open-banking]"),
-    })
+    config = site(
+        {
+            "a.md": front("title: A", "date: 2026-01-30", "categories: [Open Banking]"),
+            "b.md": front("title: B", "date: 2026-01-29", "categories: [open-banking]"),
+        }
+    )
 
     result = build_into(config, output)
 
@@ -134,10 +149,13 @@ def test_two_category_names_making_one_slug_name_category_slugs(site, output):
 
 
 def test_tag_slugs_gives_a_colliding_name_its_own_feed(build_ok):
-    output = build_ok({
-        "a.md": front("title: A", "date: 2026-01-30", "tags: [C++]"),
-        "b.md": front("title: B", "date: 2026-01-29", "tags: [C]"),
-    }, {"tag_slugs": {"c++": "cpp"}})
+    output = build_ok(
+        {
+            "a.md": front("title: A", "date: 2026-01-30", "tags: [C++]"),
+            "b.md": front("title: B", "date: 2026-01-29", "tags: [C]"),
+        },
+        {"tag_slugs": {"c++": "cpp"}},
+    )
 
     assert titles(output / "tags" / "cpp" / "atom.xml") == ["A"]
     assert titles(output / "tags" / "c" / "atom.xml") == ["B"]
@@ -145,8 +163,10 @@ def test_tag_slugs_gives_a_colliding_name_its_own_feed(build_ok):
 
 
 def test_category_slugs_overrides_a_category_folder_and_permalink(build_ok):
-    output = build_ok({"2026-01-30-a.md": front("title: A", "categories: [金融科技]")},
-                      {"category_slugs": {"金融科技": "fintech"}, "permalink": "/{category}/{slug}/"})
+    output = build_ok(
+        {"2026-01-30-a.md": front("title: A", "categories: [金融科技]")},
+        {"category_slugs": {"金融科技": "fintech"}, "permalink": "/{category}/{slug}/"},
+    )
 
     assert titles(output / "categories" / "fintech" / "atom.xml") == ["A"]
     assert parse_ok(output / "atom.xml").entries[0].link == "https://example.com/fintech/a/"
@@ -154,8 +174,13 @@ def test_category_slugs_overrides_a_category_folder_and_permalink(build_ok):
 
 def test_tags_that_look_like_paths_stay_inside_the_output_folder(site, tmp_path):
     output = tmp_path / "deep" / "er" / "out"
-    config = site({"x.md": front("title: X", "date: 2026-01-30",
-                                 "tags: ['../../etc', '/abs', '..\\..\\win', 'a/../../b', '~root']")})
+    config = site(
+        {
+            "x.md": front(
+                "title: X", "date: 2026-01-30", "tags: ['../../etc', '/abs', '..\\..\\win', 'a/../../b', '~root']"
+            )
+        }
+    )
     inputs = {p for p in tmp_path.rglob("*") if p.is_file()}
 
     result = build_into(config, output)
@@ -190,9 +215,12 @@ def test_tag_slugs_value_that_is_a_path_is_a_config_error(site, output):
 
 # --- entries per feed ---------------------------------------------------------------
 
+
 def dated_posts(count: int) -> dict[str, str]:
-    return {f"p{day:02d}.md": front(f"title: P{day:02d}", f"date: 2026-01-{day:02d}", "tags: [t]")
-            for day in range(1, count + 1)}
+    return {
+        f"p{day:02d}.md": front(f"title: P{day:02d}", f"date: 2026-01-{day:02d}", "tags: [t]")
+        for day in range(1, count + 1)
+    }
 
 
 def test_feeds_limit_keeps_the_newest_entries(build_ok):
@@ -216,22 +244,26 @@ def test_feeds_limit_defaults_to_twenty(build_ok):
 
 
 def test_entries_with_the_same_date_are_ordered_by_id(build_ok):
-    output = build_ok({
-        "1.md": front("title: C", "date: 2026-01-30 10:00:00", "id: urn:x:c"),
-        "2.md": front("title: A", "date: 2026-01-30 10:00:00", "id: urn:x:a"),
-        "3.md": front("title: B", "date: 2026-01-30 10:00:00", "id: urn:x:b"),
-        "4.md": front("title: Newer", "date: 2026-01-31", "id: urn:x:z"),
-    })
+    output = build_ok(
+        {
+            "1.md": front("title: C", "date: 2026-01-30 10:00:00", "id: urn:x:c"),
+            "2.md": front("title: A", "date: 2026-01-30 10:00:00", "id: urn:x:a"),
+            "3.md": front("title: B", "date: 2026-01-30 10:00:00", "id: urn:x:b"),
+            "4.md": front("title: Newer", "date: 2026-01-31", "id: urn:x:z"),
+        }
+    )
 
     assert titles(output / "atom.xml") == ["Newer", "A", "B", "C"]
     assert titles(output / "rss.xml") == ["Newer", "A", "B", "C"]
 
 
 def test_same_instant_in_different_offsets_is_a_tie_broken_by_id(build_ok):
-    output = build_ok({
-        "2026-01-30-zeta.md": front("title: Zeta", "date: 2026-01-30 10:00:00 +0800"),
-        "2026-01-30-alpha.md": front("title: Alpha", "date: 2026-01-30 02:00:00 +0000"),
-    })
+    output = build_ok(
+        {
+            "2026-01-30-zeta.md": front("title: Zeta", "date: 2026-01-30 10:00:00 +0800"),
+            "2026-01-30-alpha.md": front("title: Alpha", "date: 2026-01-30 02:00:00 +0000"),
+        }
+    )
 
     assert titles(output / "atom.xml") == ["Alpha", "Zeta"]
 
@@ -248,8 +280,10 @@ def test_category_and_tag_feed_titles_name_the_category_or_tag(build_ok):
 
 
 def test_category_and_tag_feeds_can_be_turned_off(build_ok):
-    output = build_ok({"x.md": front("title: X", "date: 2026-01-30", "categories: [Fintech]", "tags: [a]")},
-                      {"feeds": {"categories": False, "tags": False}})
+    output = build_ok(
+        {"x.md": front("title: X", "date: 2026-01-30", "categories: [Fintech]", "tags: [a]")},
+        {"feeds": {"categories": False, "tags": False}},
+    )
 
     assert feed_paths(output) == {"atom.xml", "rss.xml"}
 

@@ -7,9 +7,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_shipped_site_builds_with_the_installed_command(tmp_path):
     result = subprocess.run(
-        [Path(sys.executable).parent / "feedpub", "build", "-c", ROOT / "config.yaml",
-         "-o", tmp_path, "--now", "2026-11-24T00:00:00Z"],
-        capture_output=True, text=True, timeout=120,
+        [
+            Path(sys.executable).parent / "feedpub",
+            "build",
+            "-c",
+            ROOT / "config.yaml",
+            "-o",
+            tmp_path,
+            "--now",
+            "2026-11-24T00:00:00Z",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "atom.xml").is_file()

@@ -3,6 +3,7 @@
 feedpub deletes the feeds of tags, categories and formats that no longer exist,
 but never a file that is not in its manifest, nor one edited since it wrote it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, post, run_cli, write_site
 from feedcheck import assert_valid_feed
 
@@ -164,15 +164,18 @@ def test_the_manifest_lists_exactly_the_files_feedpub_wrote_with_their_sha256(tm
         assert digest == sha256(out / rel), rel
 
 
-@pytest.mark.parametrize("garbage", [
-    b"{not json at all",
-    b"",
-    b"\xff\xfe\x00g\x00a\x00r",
-    b"[]",
-    b'{"version": 1, "files": ["atom.xml"]}',
-    b'{"version": 1, "files": {"atom.xml": 5, "rss.xml": null}}',
-    b'{"version": 999, "files": {}}',
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"{not json at all",
+        b"",
+        b"\xff\xfe\x00g\x00a\x00r",
+        b"[]",
+        b'{"version": 1, "files": ["atom.xml"]}',
+        b'{"version": 1, "files": {"atom.xml": 5, "rss.xml": null}}',
+        b'{"version": 999, "files": {}}',
+    ],
+)
 def test_a_corrupt_manifest_does_not_stop_the_build_and_is_rewritten(tmp_path, garbage):
     root, out = tmp_path / "site", tmp_path / "out"
     config = write_site(root, posts())
@@ -210,8 +213,7 @@ def test_a_manifest_naming_files_outside_the_output_folder_does_not_get_them_del
     assert build(config, out).exit_code == 0
     victim = tmp_path / "victim.txt"
     victim.write_bytes(b"precious\n")
-    outside = {"../victim.txt": sha256(victim), str(victim): sha256(victim),
-               "tags/../../victim.txt": sha256(victim)}
+    outside = {"../victim.txt": sha256(victim), str(victim): sha256(victim), "tags/../../victim.txt": sha256(victim)}
     data = json.loads((out / MANIFEST).read_text("utf-8"))
     data["files"].update(outside)
     (out / MANIFEST).write_text(json.dumps(data), encoding="utf-8")

@@ -1,4 +1,5 @@
 """What a person at a terminal sees: aligned columns, colour only for them, a progress bar on long builds."""
+
 from __future__ import annotations
 
 import io
@@ -9,9 +10,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import NOW, post, run_cli
 
 import feedpub.cli as cli
-from conftest import NOW, post, run_cli
 from feedpub.model import Report
 from feedpub.tools.terminal import display_width, pad, progress_line, table, wants_colour
 
@@ -53,10 +54,12 @@ def screen_columns(text: str) -> int:
 @pytest.fixture
 def broken(site) -> Path:
     """A site with one error and one warning."""
-    return site({
-        "bad.md": "---\ntitle: Bad\ndate: 30/01/2026\n---\nBody.\n",
-        "warn.md": post("Warn", body="Body with a vertical tab\x0b here."),
-    })
+    return site(
+        {
+            "bad.md": "---\ntitle: Bad\ndate: 30/01/2026\n---\nBody.\n",
+            "warn.md": post("Warn", body="Body with a vertical tab\x0b here."),
+        }
+    )
 
 
 @pytest.fixture
@@ -67,6 +70,7 @@ def terminal_env(monkeypatch):
 
 # --- widths and tables ---------------------------------------------------------------
 
+
 def test_chinese_characters_take_two_columns_and_combining_marks_none():
     assert display_width("feed") == 4
     assert display_width("区块链") == 6
@@ -75,10 +79,13 @@ def test_chinese_characters_take_two_columns_and_combining_marks_none():
 
 
 def test_table_columns_line_up_on_screen_with_chinese_cells():
-    lines = table(("PATH", "N", "TITLE"), [("tags/区块链/atom.xml", "3", "链"), ("tags/ai/atom.xml", "12", "AI")],
-                  right=(1,))
+    lines = table(
+        ("PATH", "N", "TITLE"), [("tags/区块链/atom.xml", "3", "链"), ("tags/ai/atom.xml", "12", "AI")], right=(1,)
+    )
 
-    starts = {screen_columns(line[: line.rindex(cell)]) for line, cell in zip(lines, ("TITLE", "链", "AI"))}
+    starts = {
+        screen_columns(line[: line.rindex(cell)]) for line, cell in zip(lines, ("TITLE", "链", "AI"), strict=True)
+    }
     assert len(starts) == 1
     assert not any(line.endswith(" ") for line in lines)
 
@@ -98,13 +105,17 @@ def test_progress_line_survives_a_tiny_terminal_and_a_zero_total():
 
 # --- colour --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("is_terminal, environ, expected", [
-    (True, {"TERM": "xterm"}, True),
-    (False, {"TERM": "xterm"}, False),
-    (True, {"TERM": "xterm", "NO_COLOR": "1"}, False),
-    (True, {"TERM": "xterm", "NO_COLOR": ""}, False),
-    (True, {"TERM": "dumb"}, False),
-])
+
+@pytest.mark.parametrize(
+    "is_terminal, environ, expected",
+    [
+        (True, {"TERM": "xterm"}, True),
+        (False, {"TERM": "xterm"}, False),
+        (True, {"TERM": "xterm", "NO_COLOR": "1"}, False),
+        (True, {"TERM": "xterm", "NO_COLOR": ""}, False),
+        (True, {"TERM": "dumb"}, False),
+    ],
+)
 def test_colour_only_on_a_terminal_without_no_color(is_terminal, environ, expected):
     assert wants_colour(is_terminal, environ) is expected
 
@@ -141,8 +152,9 @@ def test_without_a_terminal_nothing_is_coloured(broken, tmp_path, terminal_env):
 def test_the_installed_command_prints_no_escapes_into_a_pipe(broken, tmp_path):
     env = {"PATH": "/usr/bin:/bin", "TERM": "xterm-256color"}
 
-    done = subprocess.run([INSTALLED, "check", "-c", broken, "--now", NOW], capture_output=True, text=True,
-                          env=env, timeout=60)
+    done = subprocess.run(
+        [INSTALLED, "check", "-c", broken, "--now", NOW], capture_output=True, text=True, env=env, timeout=60
+    )
 
     assert done.returncode == 1
     assert re.search(r"bad\.md:3: date: ", done.stderr)
@@ -151,8 +163,10 @@ def test_the_installed_command_prints_no_escapes_into_a_pipe(broken, tmp_path):
 
 # --- progress ------------------------------------------------------------------------
 
+
 def fake_build(calls: list):
     """A build that reports progress the way the real one does: (stage, done, total)."""
+
     def run(config, options):
         progress = getattr(options, "progress", None)
         calls.append(progress)
@@ -162,6 +176,7 @@ def fake_build(calls: list):
             for done in range(0, 31):
                 progress("writing feeds", done, 30)
         return Report(written=("atom.xml",), posts_read=200)
+
     return run
 
 

@@ -1,4 +1,5 @@
 """WebSub: hubs are advertised in every feed and told exactly which feeds changed."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
-
 from conftest import NOW, post, run_cli
 from feedcheck import parse_ok
+
 from feedpub.tools import websub
 
 
@@ -50,15 +51,17 @@ def hub():
     def start(status: int = 204, delay: float = 0.0) -> Hub:
         hubs.append(Hub(status, delay))
         return hubs[-1]
+
     yield start
     for running in hubs:
         running.close()
 
 
 def websub_site(site, hubs: list[str], ping: bool = False):
-    return site({"a.md": post("First", "2026-01-01", tags=["alpha"]),
-                 "b.md": post("Second", "2026-01-02", tags=["beta"])},
-                {"feeds": {"formats": ["atom", "rss", "json"]}, "websub": {"hubs": hubs, "ping": ping}})
+    return site(
+        {"a.md": post("First", "2026-01-01", tags=["alpha"]), "b.md": post("Second", "2026-01-02", tags=["beta"])},
+        {"feeds": {"formats": ["atom", "rss", "json"]}, "websub": {"hubs": hubs, "ping": ping}},
+    )
 
 
 def test_every_feed_advertises_each_hub(site):
@@ -66,13 +69,15 @@ def test_every_feed_advertises_each_hub(site):
     assert run_cli("build", "-c", config, "--now", NOW, "-q").exit_code == 0
     out = config.parent / "public"
     for path in sorted(out.rglob("atom.xml")) + sorted(out.rglob("rss.xml")):
-        links = [(l.rel, l.href) for l in parse_ok(path).feed.links]
+        links = [(link.rel, link.href) for link in parse_ok(path).feed.links]
         assert ("hub", "https://hub.example.net/") in links and ("hub", "https://hub2.example.net/") in links, path
         assert any(rel == "self" for rel, _ in links)
     for path in out.rglob("feed.json"):
         hubs = json.loads(path.read_text("utf-8"))["hubs"]
-        assert hubs == [{"type": "WebSub", "url": "https://hub.example.net/"},
-                        {"type": "WebSub", "url": "https://hub2.example.net/"}]
+        assert hubs == [
+            {"type": "WebSub", "url": "https://hub.example.net/"},
+            {"type": "WebSub", "url": "https://hub2.example.net/"},
+        ]
 
 
 def test_ping_names_exactly_the_feeds_whose_bytes_changed(site, hub):
@@ -91,8 +96,17 @@ def test_ping_names_exactly_the_feeds_whose_bytes_changed(site, hub):
     path.write_text(post("First, edited", "2026-01-01", tags=["alpha"]), encoding="utf-8")
     assert run_cli("build", "-c", config, "--now", NOW, "--ping", "-q").exit_code == 0
     changed = sorted(running.requests[1]["hub.url"])
-    assert changed == sorted(f"https://example.com/{rel}" for rel in (
-        "atom.xml", "rss.xml", "feed.json", "tags/alpha/atom.xml", "tags/alpha/rss.xml", "tags/alpha/feed.json"))
+    assert changed == sorted(
+        f"https://example.com/{rel}"
+        for rel in (
+            "atom.xml",
+            "rss.xml",
+            "feed.json",
+            "tags/alpha/atom.xml",
+            "tags/alpha/rss.xml",
+            "tags/alpha/feed.json",
+        )
+    )
 
 
 def test_config_ping_true_pings_without_the_flag(site, hub):

@@ -1,13 +1,12 @@
 """Commands that write a writer's files: new and init."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from feedpub.sources.config import ConfigError, load_config
-from feedpub.tools.scaffold import ScaffoldError, create_post, init_site
 from feedpub.cli.common import (
     EXIT_CONTENT,
     EXIT_OUTPUT,
@@ -18,6 +17,8 @@ from feedpub.cli.common import (
     now_option,
     parse_now,
 )
+from feedpub.sources.config import ConfigError, load_config
+from feedpub.tools.scaffold import ScaffoldError, create_post, init_site
 
 
 @main.command()
@@ -28,8 +29,15 @@ from feedpub.cli.common import (
 @config_option
 @click.option("--slug", help="The slug for the file name, instead of one made from the title.")
 @now_option
-def new(title: str, tags: str, categories: tuple[str, ...], draft: bool, config_path: Path,
-        slug: str | None, now_text: str | None) -> None:
+def new(
+    title: str,
+    tags: str,
+    categories: tuple[str, ...],
+    draft: bool,
+    config_path: Path,
+    slug: str | None,
+    now_text: str | None,
+) -> None:
     """Write a new post dated now; print its path.
 
     The file is posts_dir/YYYY-MM-DD-<slug>.md; an existing file is never overwritten.
@@ -41,8 +49,16 @@ def new(title: str, tags: str, categories: tuple[str, ...], draft: bool, config_
         fail(str(err), EXIT_USAGE)
     names = [name.strip() for name in tags.split(",") if name.strip()]
     try:
-        path = create_post(config.posts_dir, config.site.timezone, now, title, names,
-                           [c.strip() for c in categories if c.strip()], draft, slug)
+        path = create_post(
+            config.posts_dir,
+            config.site.timezone,
+            now,
+            title,
+            names,
+            [c.strip() for c in categories if c.strip()],
+            draft,
+            slug,
+        )
     except ScaffoldError as err:
         fail(str(err), EXIT_CONTENT if err.exists else EXIT_USAGE if err.path is None else EXIT_OUTPUT)
     click.echo(str(path))
@@ -56,7 +72,7 @@ def init(folder: Path) -> None:
     Both go into FOLDER (default: here); existing files are never overwritten.
     """
     try:
-        created = init_site(folder, datetime.now(timezone.utc))
+        created = init_site(folder, datetime.now(UTC))
     except ScaffoldError as err:
         fail(str(err), EXIT_CONTENT if err.exists else EXIT_OUTPUT)
     for path in created:

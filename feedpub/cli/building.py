@@ -1,4 +1,5 @@
 """feedpub build and feedpub clean."""
+
 from __future__ import annotations
 
 import json
@@ -8,11 +9,6 @@ from pathlib import Path
 import click
 
 from feedpub.build.pipeline import BuildOptions, build
-from feedpub.publish.cache import cache_folders, remove_cache_folder
-from feedpub.sources.config import ConfigError, load_config
-from feedpub.model import Report
-from feedpub.publish.output import LockTimeout, OutputError
-from feedpub.tools.websub import ping_hubs
 from feedpub.cli.common import (
     EXIT_CODES_HELP,
     EXIT_CONTENT,
@@ -33,38 +29,91 @@ from feedpub.cli.common import (
     parse_now,
     stderr_is_terminal,
 )
+from feedpub.model import Report
+from feedpub.publish.cache import cache_folders, remove_cache_folder
+from feedpub.publish.output import LockTimeout, OutputError
+from feedpub.sources.config import ConfigError, load_config
+from feedpub.tools.websub import ping_hubs
 
 
 @main.command(epilog=EXIT_CODES_HELP)
-@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default="config.yaml",
-              show_default=True, help="The site's config file; its folders are relative to it.")
-@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path),
-              help="Publish here instead of the config's output_dir.")
-@click.option("--now", "now_text", metavar="ISO-8601",
-              help="Pin the clock: posts dated later are left out. Default: the real time.")
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default="config.yaml",
+    show_default=True,
+    help="The site's config file; its folders are relative to it.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    help="Publish here instead of the config's output_dir.",
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-8601",
+    help="Pin the clock: posts dated later are left out. Default: the real time.",
+)
 @click.option("--drafts", is_flag=True, help="Include drafts (draft: true / published: false).")
-@click.option("--keep-going", is_flag=True, default=None,
-              help=f"Leave broken posts out and publish the rest (exit {EXIT_PARTIAL}).")
-@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=60, show_default=True,
-              metavar="SECONDS", help="How long to wait for another build's lock.")
-@click.option("--ping/--no-ping", default=None,
-              help=f"Notify the WebSub hubs of changed feeds (default: websub.ping); exit {EXIT_PING} if one fails.")
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    default=None,
+    help=f"Leave broken posts out and publish the rest (exit {EXIT_PARTIAL}).",
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another build's lock.",
+)
+@click.option(
+    "--ping/--no-ping",
+    default=None,
+    help=f"Notify the WebSub hubs of changed feeds (default: websub.ping); exit {EXIT_PING} if one fails.",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each file written and tracebacks.")
-def build_command(config_path: Path, output_dir: Path | None, now_text: str | None, drafts: bool,
-                  keep_going: bool | None, wait_seconds: float, ping: bool | None, no_cache: bool,
-                  jobs: int | None, as_json: bool, quiet: bool, verbose: bool) -> None:
+def build_command(
+    config_path: Path,
+    output_dir: Path | None,
+    now_text: str | None,
+    drafts: bool,
+    keep_going: bool | None,
+    wait_seconds: float,
+    ping: bool | None,
+    no_cache: bool,
+    jobs: int | None,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Build every feed: the site, each category and each tag."""
     failures: list = []
     progress = ProgressBar() if not quiet and stderr_is_terminal() else None
     try:
         config = config_with_output(config_path, output_dir)
         now = parse_now(now_text, config)
-        options = BuildOptions(now=now, drafts=drafts, wait_seconds=wait_seconds, keep_going=keep_going,
-                               use_cache=not no_cache, jobs=jobs, progress=progress)
+        options = BuildOptions(
+            now=now,
+            drafts=drafts,
+            wait_seconds=wait_seconds,
+            keep_going=keep_going,
+            use_cache=not no_cache,
+            jobs=jobs,
+            progress=progress,
+        )
         ping = config.ping if ping is None else ping
         if ping and not config.hubs:
             raise click.BadParameter("--ping: no hubs configured in websub.hubs")
@@ -81,7 +130,7 @@ def build_command(config_path: Path, output_dir: Path | None, now_text: str | No
         fail(str(err), EXIT_LOCKED)
     except OutputError as err:
         fail(str(err), EXIT_OUTPUT)
-    except Exception:  # noqa: BLE001 - last line of defence: no traceback unless asked
+    except Exception:
         internal_error(verbose)
     code = _report(report, as_json, quiet, verbose)
     for failure in failures:
@@ -146,12 +195,17 @@ def _exit_code(report: Report) -> int:
 def _summary(report: Report, code: int) -> dict:
     return {
         "exit_code": code,
-        "written": list(report.written), "unchanged": list(report.unchanged),
-        "removed": list(report.removed), "posts_read": report.posts_read, "entries": report.entries,
+        "written": list(report.written),
+        "unchanged": list(report.unchanged),
+        "removed": list(report.removed),
+        "posts_read": report.posts_read,
+        "entries": report.entries,
         "posts_skipped": [str(p) for p in report.posts_skipped],
-        "skipped_reasons": {str(path): [str(p) for p in report.errors if p.path == path]
-                            for path in report.posts_skipped},
-        "errors": [str(p) for p in report.errors], "warnings": [str(p) for p in report.warnings],
+        "skipped_reasons": {
+            str(path): [str(p) for p in report.errors if p.path == path] for path in report.posts_skipped
+        },
+        "errors": [str(p) for p in report.errors],
+        "warnings": [str(p) for p in report.warnings],
         "seconds": round(report.seconds, 3),
         "stage_seconds": {k: round(v, 3) for k, v in report.stage_seconds.items()},
     }

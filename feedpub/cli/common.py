@@ -1,4 +1,5 @@
 """What every command shares: exit codes, the group, common options, messages, progress."""
+
 from __future__ import annotations
 
 import os
@@ -6,16 +7,16 @@ import shutil
 import sys
 import traceback
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
 from feedpub import __version__
+from feedpub.model import Config, Problem
 from feedpub.sources.config import ConfigError, load_config
 from feedpub.sources.dates import DateError, parse_date
-from feedpub.model import Config, Problem
 from feedpub.tools.terminal import display_width, pad, progress_line, wants_colour
 
 EXIT_OK = 0
@@ -46,9 +47,15 @@ def main() -> None:
     """feedpub publishes Atom, RSS and JSON feeds from a folder of Markdown posts."""
 
 
-
-config_option = click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default="config.yaml",
-                              show_default=True, help="The site's config file.")
+config_option = click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default="config.yaml",
+    show_default=True,
+    help="The site's config file.",
+)
 now_option = click.option("--now", "now_text", metavar="ISO-8601", help="Pin the clock (default: the real time).")
 drafts_option = click.option("--drafts", is_flag=True, help="Include drafts, as `build --drafts` would.")
 
@@ -60,7 +67,7 @@ def config_with_output(path: Path, output_dir: Path | None) -> Config:
 
 def parse_now(text: str | None, config: Config) -> datetime:
     if text is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     try:
         return parse_date(text, ZoneInfo(config.site.timezone))
     except DateError as err:
@@ -93,6 +100,7 @@ def site_config(path: Path) -> Config:
 
 # --- the terminal: colour and progress, only for a person watching --------------------
 
+
 def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
@@ -111,9 +119,9 @@ def _coloured(problem: Problem, text: str) -> str:
     where = "" if problem.path is None else f"{problem.path}:{problem.line}: " if problem.line else f"{problem.path}: "
     if not text.startswith(where):
         return text
-    rest = text[len(where):]
+    rest = text[len(where) :]
     if problem.severity == "warning" and rest.startswith("warning: "):
-        rest = click.style("warning:", fg="yellow", bold=True) + rest[len("warning:"):]
+        rest = click.style("warning:", fg="yellow", bold=True) + rest[len("warning:") :]
     else:
         rest = click.style(rest, fg="red")
     return click.style(where, bold=True) + rest

@@ -1,4 +1,5 @@
 """Read-only commands: check, list, links."""
+
 from __future__ import annotations
 
 import json
@@ -7,11 +8,6 @@ from pathlib import Path
 
 import click
 
-from feedpub.sources.config import ConfigError, load_config
-from feedpub.tools.discovery import autodiscovery_links, find_feed, planned_feeds
-from feedpub.tools.listing import feed_rows, json_rows, table_lines
-from feedpub.model import Problem
-from feedpub.tools.check import CheckResult, check_site
 from feedpub.cli.common import (
     EXIT_CONTENT,
     EXIT_OK,
@@ -26,6 +22,11 @@ from feedpub.cli.common import (
     parse_now,
     site_config,
 )
+from feedpub.model import Problem
+from feedpub.sources.config import ConfigError, load_config
+from feedpub.tools.check import CheckResult, check_site
+from feedpub.tools.discovery import autodiscovery_links, find_feed, planned_feeds
+from feedpub.tools.listing import feed_rows, json_rows, table_lines
 
 
 @main.command()
@@ -101,8 +102,10 @@ def list_command(config_path: Path, as_json: bool, now_text: str | None, drafts:
         for line in table_lines(rows):
             click.echo(line)
     if errors:
-        fail(f"{len(errors)} error(s) in posts: the list leaves those posts out; `feedpub check` shows every problem",
-              EXIT_CONTENT)
+        fail(
+            f"{len(errors)} error(s) in posts: the list leaves those posts out; `feedpub check` shows every problem",
+            EXIT_CONTENT,
+        )
 
 
 def _report_check(result: CheckResult, as_json: bool, code: int) -> None:
@@ -114,8 +117,10 @@ def _report_check(result: CheckResult, as_json: bool, code: int) -> None:
         echo_problem(problem)
     for note in result.notes:
         echo_err(f"feedpub: note: {note}")
-    counts = (f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {result.posts} posts, "
-              f"{result.feeds} feeds, {result.published} published feed files")
+    counts = (
+        f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {result.posts} posts, "
+        f"{result.feeds} feeds, {result.published} published feed files"
+    )
     if code == EXIT_OK:
         click.echo(f"feedpub: checked: {counts}")
     else:
@@ -125,11 +130,19 @@ def _report_check(result: CheckResult, as_json: bool, code: int) -> None:
 
 def _check_summary(result: CheckResult, code: int) -> dict:
     def entry(problem: Problem) -> dict:
-        return {"path": str(problem.path) if problem.path else None, "line": problem.line,
-                "message": problem.message, "text": str(problem)}
+        return {
+            "path": str(problem.path) if problem.path else None,
+            "line": problem.line,
+            "message": problem.message,
+            "text": str(problem),
+        }
 
     return {
-        "exit_code": code, "errors": [entry(p) for p in result.errors],
-        "warnings": [entry(p) for p in result.warnings], "notes": list(result.notes),
-        "posts": result.posts, "feeds": result.feeds, "published_files": result.published,
+        "exit_code": code,
+        "errors": [entry(p) for p in result.errors],
+        "warnings": [entry(p) for p in result.warnings],
+        "notes": list(result.notes),
+        "posts": result.posts,
+        "feeds": result.feeds,
+        "published_files": result.published,
     }

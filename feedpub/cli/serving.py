@@ -1,4 +1,5 @@
 """feedpub serve: the output folder over HTTP, rebuilt on changes."""
+
 from __future__ import annotations
 
 import os
@@ -10,11 +11,6 @@ from pathlib import Path
 import click
 
 from feedpub.build.pipeline import BuildOptions, build
-from feedpub.sources.config import ConfigError
-from feedpub.model import Config
-from feedpub.publish.output import LockTimeout, OutputError
-from feedpub.tools.serve import start_server, watch_sources
-from feedpub.sources.files import POST_SUFFIXES
 from feedpub.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
@@ -30,19 +26,30 @@ from feedpub.cli.common import (
     parse_now,
     site_config,
 )
+from feedpub.model import Config
+from feedpub.publish.output import LockTimeout, OutputError
+from feedpub.sources.config import ConfigError
+from feedpub.sources.files import POST_SUFFIXES
+from feedpub.tools.serve import start_server, watch_sources
 
 
 @main.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="The port to listen on; 0 picks a free one.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to listen on; 0 picks a free one.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--build/--no-build", "build_first", default=True, show_default=True, help="Build before serving.")
 @click.option("--watch", is_flag=True, help="Rebuild whenever a post or the config changes.")
 @config_option
 @now_option
 @drafts_option
-def serve(port: int, host: str, build_first: bool, watch: bool, config_path: Path, now_text: str | None,
-          drafts: bool) -> None:
+def serve(
+    port: int, host: str, build_first: bool, watch: bool, config_path: Path, now_text: str | None, drafts: bool
+) -> None:
     """Serve the feeds over HTTP (Ctrl-C stops).
 
     Serves the output folder as a careful static host would: feed media types,
@@ -64,8 +71,16 @@ def serve(port: int, host: str, build_first: bool, watch: bool, config_path: Pat
     sys.exit(EXIT_OK)
 
 
-def _serve(config: Config, config_path: Path, host: str, port: int, build_first: bool, watch: bool,
-           now_text: str | None, drafts: bool) -> None:
+def _serve(
+    config: Config,
+    config_path: Path,
+    host: str,
+    port: int,
+    build_first: bool,
+    watch: bool,
+    now_text: str | None,
+    drafts: bool,
+) -> None:
     if build_first:
         _serve_build(config_path, config.output_dir, now_text, drafts, changed=None)
     if not config.output_dir.is_dir():
@@ -84,7 +99,7 @@ def _serve(config: Config, config_path: Path, host: str, port: int, build_first:
                 _serve_build(config_path, config.output_dir, now_text, drafts, changed)
         while not stop.wait(3600):
             pass
-    except Exception as err:  # noqa: BLE001 - the watcher failed (e.g. too many inotify watches)
+    except Exception as err:
         fail(f"cannot watch for changes: {type(err).__name__}: {err}", EXIT_INTERNAL)
     finally:
         stop.set()
@@ -95,8 +110,9 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve_build(config_path: Path, output_dir: Path, now_text: str | None, drafts: bool,
-                 changed: list[Path] | None) -> None:
+def _serve_build(
+    config_path: Path, output_dir: Path, now_text: str | None, drafts: bool, changed: list[Path] | None
+) -> None:
     """One build for `serve`: its problems on stderr, a line on stdout; a failed one leaves the last good feeds."""
     what = "built" if changed is None else f"rebuilt after {_names(changed)} changed"
     try:
@@ -106,7 +122,7 @@ def _serve_build(config_path: Path, output_dir: Path, now_text: str | None, draf
         echo_err(str(err))
         echo_err("feedpub: build failed; still serving the last good feeds")
         return
-    except Exception as err:  # noqa: BLE001 - a bug must not take the preview down
+    except Exception as err:
         echo_err(f"feedpub: internal error: {type(err).__name__}: {err}; still serving the last good feeds")
         return
     for problem in report.errors + report.warnings:
@@ -114,8 +130,10 @@ def _serve_build(config_path: Path, output_dir: Path, now_text: str | None, draf
     if report.errors and not report.posts_skipped:
         echo_err(f"feedpub: {what}: {len(report.errors)} error(s); still serving the last good feeds")
         return
-    click.echo(f"feedpub: {what}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
-               f"{len(report.removed)} removed in {report.seconds:.2f}s")
+    click.echo(
+        f"feedpub: {what}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed in {report.seconds:.2f}s"
+    )
 
 
 def _names(paths: list[Path], shown: int = 3) -> str:

@@ -2,23 +2,25 @@
 
 feedgen lives in this package and nowhere else.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from feedpub.model import FeedSpec, Post, Rendered, Site
 from feedpub.feeds import jsonfeed, xmlfeeds
 from feedpub.feeds.entries import build_entry
 from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES, XML_FORMATS
 from feedpub.feeds.opml import opml_document
+from feedpub.model import FeedSpec, Post, Rendered, Site
 
 OPML_FILENAME = "feeds.opml"
 
 __all__ = ["FILENAMES", "MEDIA_TYPES", "OPML_FILENAME", "entry_fragments", "feed_document", "opml_document"]
 
 
-def entry_fragments(post: Post, rendered: Rendered, site: Site, full_content: bool,
-                    formats: Sequence[str]) -> dict[str, bytes]:
+def entry_fragments(
+    post: Post, rendered: Rendered, site: Site, full_content: bool, formats: Sequence[str]
+) -> dict[str, bytes]:
     """One post's entry for each format, to be spliced into every feed that shows it."""
     fragments = {}
     xml_formats = [fmt for fmt in formats if fmt in XML_FORMATS]

@@ -1,4 +1,5 @@
 """The feedgen entry of one post."""
+
 from __future__ import annotations
 
 from feedgen.entry import FeedEntry
@@ -38,8 +39,9 @@ class _EntryExtras(BaseEntryExtension):
     def extend_rss(self, item):
         if self.rss_enclosure:
             enclosure = self.rss_enclosure
-            etree.SubElement(item, "enclosure", url=enclosure.url, length=str(enclosure.length),
-                             type=enclosure.media_type)
+            etree.SubElement(
+                item, "enclosure", url=enclosure.url, length=str(enclosure.length), type=enclosure.media_type
+            )
         return item
 
 

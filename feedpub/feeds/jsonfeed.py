@@ -4,15 +4,16 @@ Items are serialised once each, like Atom and RSS entries, and spliced into
 every feed that shows them. JSON strings never contain a raw newline, so
 indenting an item's lines cannot change its content.
 """
+
 from __future__ import annotations
 
 import html
 import json
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
-from feedpub.model import Author, FeedSpec, Post, Rendered, Site
 from feedpub.feeds.formats import FILENAMES
+from feedpub.model import Author, FeedSpec, Post, Rendered, Site
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _TAG = re.compile(r"<[^>]+>")
@@ -27,8 +28,10 @@ def _dumps(value: object) -> str:
 
 
 def _authors(authors: Sequence[Author]) -> list[dict[str, str]]:
-    return [{k: v for k, v in (("name", a.name), ("url", a.uri or (f"mailto:{a.email}" if a.email else None))) if v}
-            for a in authors]
+    return [
+        {k: v for k, v in (("name", a.name), ("url", a.uri or (f"mailto:{a.email}" if a.email else None))) if v}
+        for a in authors
+    ]
 
 
 def plain_text(fragment: str) -> str:
@@ -58,8 +61,9 @@ def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
     if post.image:
         item["image"] = post.image
     if post.enclosures:
-        item["attachments"] = [{"url": e.url, "mime_type": e.media_type, "size_in_bytes": e.length}
-                               for e in post.enclosures]
+        item["attachments"] = [
+            {"url": e.url, "mime_type": e.media_type, "size_in_bytes": e.length} for e in post.enclosures
+        ]
     lines = _dumps(item).split("\n")
     return ("\n".join(_ITEM_INDENT + line for line in lines) + ",\n").encode("utf-8")
 
@@ -67,8 +71,11 @@ def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
 def document(spec: FeedSpec, site: Site, feed_url: str, fragments: Sequence[bytes]) -> bytes:
     """The whole feed.json with the item fragments in order."""
     feed: dict[str, object] = {
-        "version": VERSION, "title": spec.title, "home_page_url": spec.home_url,
-        "feed_url": feed_url, "description": spec.description,
+        "version": VERSION,
+        "title": spec.title,
+        "home_page_url": spec.home_url,
+        "feed_url": feed_url,
+        "description": spec.description,
     }
     older = dict(spec.archive_links).get("prev-archive")
     if older is not None:

@@ -1,8 +1,9 @@
 """OPML 2.0 index of every feed, so an aggregator can subscribe to all of them at once."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.utils import format_datetime
-from typing import Sequence
 
 from lxml import etree
 
@@ -31,6 +32,13 @@ def opml_document(feeds: Sequence[FeedSpec], site: Site, filename: str) -> bytes
             continue
         group = etree.SubElement(body, "outline", text=label, title=label)
         for feed in members:
-            etree.SubElement(group, "outline", text=feed.title, title=feed.title, type="rss",
-                             xmlUrl=feed.url(site, filename), htmlUrl=feed.home_url)
+            etree.SubElement(
+                group,
+                "outline",
+                text=feed.title,
+                title=feed.title,
+                type="rss",
+                xmlUrl=feed.url(site, filename),
+                htmlUrl=feed.home_url,
+            )
     return etree.tostring(root, pretty_print=True, xml_declaration=True, encoding="UTF-8")

@@ -5,19 +5,20 @@ every feed that shows it, so a post in forty tag feeds costs one feedgen call,
 not forty. A feed is feedgen's document without entries, with the fragments
 placed where feedgen itself would put them (after every feed-level element).
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Sequence
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from feedpub.model import FeedSpec, Site
 from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES
+from feedpub.model import FeedSpec, Site
 
 GENERATOR = "feedpub"
 # Where entries start in a pretty-printed document, and what follows the last one.
@@ -64,7 +65,8 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("feedpub_links", _FeedLinks, None, atom=True, rss=True)
     fg.feedpub_links.links = tuple(("hub", hub) for hub in spec.hubs) + tuple(
-        (rel, _document_url(site, folder, fmt)) for rel, folder in spec.archive_links)
+        (rel, _document_url(site, folder, fmt)) for rel, folder in spec.archive_links
+    )
     fg.feedpub_links.archive = spec.archive
     # An archive page is part of the same logical feed: it keeps the subscription's id.
     fg.id(_document_url(site, dict(spec.archive_links).get("current", spec.url_folder), "atom"))
@@ -76,7 +78,9 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     if site.language:
         fg.language(site.language)
     if site.author:
-        fg.author({k: v for k, v in (("name", site.author.name), ("email", site.author.email), ("uri", site.author.uri)) if v})
+        fg.author(
+            {k: v for k, v in (("name", site.author.name), ("email", site.author.email), ("uri", site.author.uri)) if v}
+        )
     # Our own generator without a version: a feedpub upgrade must not rewrite every feed.
     fg.generator(GENERATOR)
     # feedgen defaults to now(); the newest entry's time keeps builds reproducible.
@@ -107,14 +111,23 @@ def document(spec: FeedSpec, site: Site, fmt: str, fragments: Sequence[bytes]) -
 def _with_stylesheet(data: bytes, href: str) -> bytes:
     """Add the processing instruction that lets a browser show the feed as a page."""
     declaration_end = data.index(b"?>") + 2
-    instruction = f'\n<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode("utf-8")
+    instruction = f'\n<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode()
     return data[:declaration_end] + instruction + data[declaration_end:]
 
 
 # A stand-in feed to serialise one entry in; its own fields are cut away.
-_CARRIER = FeedSpec(kind="site", name=None, slug=None, title="t", description="d",
-                    home_url="https://example.invalid/", folder="", url_folder="",
-                    entries=(), updated=datetime(1970, 1, 1, tzinfo=timezone.utc))
+_CARRIER = FeedSpec(
+    kind="site",
+    name=None,
+    slug=None,
+    title="t",
+    description="d",
+    home_url="https://example.invalid/",
+    folder="",
+    url_folder="",
+    entries=(),
+    updated=datetime(1970, 1, 1, tzinfo=UTC),
+)
 
 
 @lru_cache(maxsize=8)
@@ -131,4 +144,4 @@ def fragment(entry: FeedEntry, site: Site, fmt: str) -> bytes:
     finally:
         fg.remove_entry(entry)
     start = data.index(_ENTRY_START[fmt]) + 1
-    return data[start:data.rindex(_DOCUMENT_END[fmt])]
+    return data[start : data.rindex(_DOCUMENT_END[fmt])]

@@ -8,14 +8,15 @@ settings, or that SQLite cannot read, is thrown away and rebuilt, never
 trusted. Posts are stored as JSON, not pickles, so a tampered cache cannot run
 code.
 """
+
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
 
 from feedpub.model import Author, Enclosure, Post, Problem
 
@@ -66,7 +67,7 @@ class Cache:
             self._pending_entries.clear()
 
     @classmethod
-    def open(cls, folder: Path, settings_key: str) -> "Cache":
+    def open(cls, folder: Path, settings_key: str) -> Cache:
         """Open or create the cache in `folder`; a foreign or corrupt one is replaced."""
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "cache.sqlite"
@@ -111,7 +112,8 @@ class Cache:
 
     def put_post(self, path: str, stat: tuple[int, int], sha: str, post: Post | None, problems: list[Problem]) -> None:
         self._pending_posts.append(
-            (path, stat[0], stat[1], sha, post_to_json(post) if post else None, problems_to_json(problems)))
+            (path, stat[0], stat[1], sha, post_to_json(post) if post else None, problems_to_json(problems))
+        )
         if len(self._pending_posts) >= BATCH_ROWS:
             self.flush()
 
@@ -127,15 +129,20 @@ class Cache:
         """Keys of the entries cached in every one of `formats`, in one query."""
         wanted = list(dict.fromkeys(formats))
         marks = ",".join("?" * len(wanted))
-        rows = self.db.execute(f"SELECT sha FROM entries WHERE format IN ({marks}) GROUP BY sha "
-                               "HAVING COUNT(*) = ?", (*wanted, len(wanted)))
+        rows = self.db.execute(
+            f"SELECT sha FROM entries WHERE format IN ({marks}) GROUP BY sha HAVING COUNT(*) = ?",
+            (*wanted, len(wanted)),
+        )
         return {row[0] for row in rows}
 
     def entries(self, keys: list[str], fmt: str) -> list[bytes]:
         """The entries for `keys` in one format, in the order of `keys`, in one query."""
         marks = ",".join("?" * len(keys))
-        rows = dict(self.db.execute(f"SELECT sha, xml FROM entries WHERE format = ? AND sha IN ({marks})",
-                                    (fmt, *keys))) if keys else {}
+        rows = (
+            dict(self.db.execute(f"SELECT sha, xml FROM entries WHERE format = ? AND sha IN ({marks})", (fmt, *keys)))
+            if keys
+            else {}
+        )
         return [bytes(rows[key]) for key in keys]
 
     def put_entry(self, sha: str, fmt: str, xml: bytes) -> None:
@@ -221,10 +228,13 @@ def post_from_json(text: str) -> Post:
 
 
 def problems_to_json(problems: list[Problem]) -> str:
-    return json.dumps([[str(p.path) if p.path else None, p.line, p.message, p.severity] for p in problems],
-                      ensure_ascii=False)
+    return json.dumps(
+        [[str(p.path) if p.path else None, p.line, p.message, p.severity] for p in problems], ensure_ascii=False
+    )
 
 
 def problems_from_json(text: str) -> list[Problem]:
-    return [Problem(Path(path) if path else None, line, message, severity)
-            for path, line, message, severity in json.loads(text)]
+    return [
+        Problem(Path(path) if path else None, line, message, severity)
+        for path, line, message, severity in json.loads(text)
+    ]

@@ -5,6 +5,7 @@ only when all of them are on disk renames them into place. A reader or web
 server therefore sees each feed either entirely old or entirely new, and a
 full disk leaves every published feed as it was.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -12,10 +13,10 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 LOCK_NAME = ".feedpub.lock"
 MANIFEST_NAME = ".feedpub-manifest.json"
@@ -105,7 +106,7 @@ class Publication:
     unchanged: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(cls, output_dir: Path) -> "Publication":
+    def open(cls, output_dir: Path) -> Publication:
         remove_leftover_temp_files(output_dir)
         return cls(output_dir, read_manifest(output_dir))
 
@@ -189,8 +190,12 @@ class Publication:
         return removed
 
     def _write_manifest(self, files: dict[str, str]) -> None:
-        data = json.dumps({"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))},
-                          ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+        data = (
+            json.dumps(
+                {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}, ensure_ascii=False, indent=1
+            ).encode("utf-8")
+            + b"\n"
+        )
         path = self.output_dir / MANIFEST_NAME
         if _same_bytes(path, data):
             return

@@ -5,6 +5,7 @@ document nor the rendered string: about 75 KB per post, which grew a render
 worker to 300 MB on a 10,000-post site. This does the same calls and frees
 both, through the cmark-gfm functions its extension module exports.
 """
+
 from __future__ import annotations
 
 import ctypes

@@ -3,6 +3,7 @@
 Pure functions of (post, markdown extensions): the same post always renders to
 the same HTML.
 """
+
 from __future__ import annotations
 
 import html
@@ -12,17 +13,18 @@ from urllib.parse import urljoin, urlsplit
 
 import markdown
 
-from feedpub.render.cmark import gfm_to_html
-
 from feedpub.model import Post, Rendered
+from feedpub.render.cmark import gfm_to_html
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 # A start or end tag; text never holds a raw "<" (Markdown escapes it), so these are real tags.
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>")
 _URL_ATTRIBUTE = re.compile(
-    r"""(\s(?:href|src|srcset|poster|cite|action|background)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""",
-    re.IGNORECASE)
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+    r"""(\s(?:href|src|srcset|poster|cite|action|background)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE
+)
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
+)
 _FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 
 MarkdownEngine = tuple[str, tuple[str, ...]]  # engine name, Python-Markdown extensions
@@ -95,6 +97,7 @@ def absolutize(fragment: str, base_url: str) -> str:
     Only attributes inside real tags are touched: a code sample showing
     `<img src="logo.png">` is escaped text and stays exactly as written.
     """
+
     def attribute(match: re.Match) -> str:
         name, quote, value = match.group(1), *_unquote(match.group(2))
         if name.lower().lstrip().startswith("srcset"):

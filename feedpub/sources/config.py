@@ -3,6 +3,7 @@
 Every problem is a ConfigError naming the key, its line and what was expected;
 the CLI turns it into exit code 2.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,25 +26,38 @@ PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
 # key -> (type name, default). A default of ... means required.
 _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
     "": {
-        "site": ("mapping", ...), "posts_dir": ("string", "posts"),
+        "site": ("mapping", ...),
+        "posts_dir": ("string", "posts"),
         "output_dir": ("string", "public"),
         "permalink": ("string", "/{year}/{month}/{day}/{slug}/"),
-        "feeds": ("mapping", {}), "markdown": ("mapping", {}),
-        "tag_slugs": ("mapping", {}), "category_slugs": ("mapping", {}),
-        "stale_feeds": ("string", "delete"), "keep_going": ("boolean", False),
-        "cache_dir": ("string", ".feedpub-cache"), "websub": ("mapping", {}),
+        "feeds": ("mapping", {}),
+        "markdown": ("mapping", {}),
+        "tag_slugs": ("mapping", {}),
+        "category_slugs": ("mapping", {}),
+        "stale_feeds": ("string", "delete"),
+        "keep_going": ("boolean", False),
+        "cache_dir": ("string", ".feedpub-cache"),
+        "websub": ("mapping", {}),
     },
     "site": {
-        "title": ("string", ...), "url": ("string", ...), "description": ("string", ""),
-        "language": ("string", None), "timezone": ("string", "UTC"),
+        "title": ("string", ...),
+        "url": ("string", ...),
+        "description": ("string", ""),
+        "language": ("string", None),
+        "timezone": ("string", "UTC"),
         "author": ("author", None),
     },
     "feeds": {
-        "formats": ("list", ["atom", "rss"]), "limit": ("integer", 20),
-        "content": ("string", "full"), "categories": ("boolean", True),
-        "tags": ("boolean", True), "opml": ("boolean", True),
-        "archive": ("boolean", False), "archive_taxonomies": ("boolean", False),
-        "archive_page_size": ("integer", 50), "stylesheet": ("boolean", False),
+        "formats": ("list", ["atom", "rss"]),
+        "limit": ("integer", 20),
+        "content": ("string", "full"),
+        "categories": ("boolean", True),
+        "tags": ("boolean", True),
+        "opml": ("boolean", True),
+        "archive": ("boolean", False),
+        "archive_taxonomies": ("boolean", False),
+        "archive_page_size": ("integer", 50),
+        "stylesheet": ("boolean", False),
     },
     "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
     "markdown": {"engine": ("string", "python-markdown"), "extensions": ("list", ["extra", "sane_lists"])},
@@ -145,7 +159,9 @@ class _Validator:
         for key in ("posts_dir", "output_dir"):
             other = (root / top[key]).resolve()
             if cache == other or other in cache.parents or cache in other.parents:
-                raise self.fail("cache_dir", f"must be a folder of its own, outside {key} ({top[key]}) and not containing it")
+                raise self.fail(
+                    "cache_dir", f"must be a folder of its own, outside {key} ({top[key]}) and not containing it"
+                )
 
     def site(self, values: dict) -> Site:
         url = values["url"].strip()
@@ -159,10 +175,15 @@ class _Validator:
         try:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail("site.timezone", f'unknown timezone "{values["timezone"]}" (expected an IANA name like Asia/Shanghai)') from None
+            raise self.fail(
+                "site.timezone", f'unknown timezone "{values["timezone"]}" (expected an IANA name like Asia/Shanghai)'
+            ) from None
         return Site(
-            title=values["title"], url=url.rstrip("/") + "/", description=values["description"],
-            language=values["language"], timezone=values["timezone"],
+            title=values["title"],
+            url=url.rstrip("/") + "/",
+            description=values["description"],
+            language=values["language"],
+            timezone=values["timezone"],
             author=self.author(values["author"]),
         )
 
@@ -186,8 +207,11 @@ class _Validator:
     def permalink(self, pattern: str) -> str:
         expected = f"expected placeholders among {{{'}, {'.join(PERMALINK_FIELDS)}}}"
         try:
-            fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(pattern)
-                      if name is not None]
+            fields = [
+                (name, spec, conversion)
+                for _, name, spec, conversion in string.Formatter().parse(pattern)
+                if name is not None
+            ]
         except ValueError as err:
             raise self.fail("permalink", f"{err} ({expected})") from None
         for name, spec, conversion in fields:
@@ -209,9 +233,18 @@ class _Validator:
         content = self.choice("feeds.content", values["content"], ("full", "summary"))
         if values["archive_page_size"] < 1:
             raise self.fail("feeds.archive_page_size", "expected a positive number of entries per archive page")
-        return FeedOptions(formats, values["limit"], content, values["categories"], values["tags"], values["opml"],
-                           values["archive"], values["archive_taxonomies"], values["archive_page_size"],
-                           values["stylesheet"])
+        return FeedOptions(
+            formats,
+            values["limit"],
+            content,
+            values["categories"],
+            values["tags"],
+            values["opml"],
+            values["archive"],
+            values["archive_taxonomies"],
+            values["archive_page_size"],
+            values["stylesheet"],
+        )
 
     def engine(self, name: str) -> str:
         engine = self.choice("markdown.engine", name, ENGINES)
@@ -224,8 +257,10 @@ class _Validator:
         for name in names:
             try:
                 markdown.Markdown(extensions=[name])
-            except Exception as err:  # noqa: BLE001 - an extension's own code may raise anything
-                raise self.fail("markdown.extensions", f'cannot load Markdown extension "{name}": {err or type(err).__name__}') from None
+            except Exception as err:
+                raise self.fail(
+                    "markdown.extensions", f'cannot load Markdown extension "{name}": {err or type(err).__name__}'
+                ) from None
         return names
 
     def slug_map(self, key: str, value: dict) -> tuple[tuple[str, str], ...]:

@@ -1,8 +1,9 @@
 """The one place where front matter dates become timezone-aware datetimes."""
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 _DATE_TEXT = re.compile(
     r"""^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
@@ -38,7 +39,7 @@ def parse_date(value: object, default_tz: tzinfo) -> datetime:
 def _representable(stamp: datetime, site_tz: tzinfo, value: object) -> datetime:
     """Refuse dates that cannot be shown in UTC or the site's timezone (year 1, year 9999)."""
     try:
-        stamp.astimezone(timezone.utc)
+        stamp.astimezone(UTC)
         stamp.astimezone(site_tz)
     except (OverflowError, ValueError):
         raise DateError(f"{_show(value)} is out of the range feeds can show") from None
@@ -52,8 +53,12 @@ def _parse_text(text: str, default_tz: tzinfo) -> datetime:
     parts = match.groupdict()
     try:
         stamp = datetime(
-            int(parts["year"]), int(parts["month"]), int(parts["day"]),
-            int(parts["hour"] or 0), int(parts["minute"] or 0), int(parts["second"] or 0),
+            int(parts["year"]),
+            int(parts["month"]),
+            int(parts["day"]),
+            int(parts["hour"] or 0),
+            int(parts["minute"] or 0),
+            int(parts["second"] or 0),
             int((parts["fraction"] or "0").ljust(6, "0")),
         )
     except ValueError as err:
@@ -64,7 +69,7 @@ def _parse_text(text: str, default_tz: tzinfo) -> datetime:
 
 def _offset_tz(offset: str) -> tzinfo:
     if offset.upper() in ("Z", "UTC", "GMT"):
-        return timezone.utc
+        return UTC
     sign = -1 if offset[0] == "-" else 1
     digits = offset[1:].replace(":", "")
     hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)

@@ -3,6 +3,7 @@
 Problems are returned as values with a file and line, never raised, so one run
 reports every broken post at once.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -98,7 +99,9 @@ def decode(path: Path, raw: bytes) -> tuple[str, Problem | None]:
         if b"\x00" in raw[:8192]:
             return "", Problem(path, 1, "file is binary, not a Markdown text file")
         line = raw[: err.start].count(b"\n") + 1
-        return "", Problem(path, line, f"file is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save it as UTF-8")
+        return "", Problem(
+            path, line, f"file is not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save it as UTF-8"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
@@ -137,5 +140,5 @@ def split_front_matter(path: Path, sha: str, text: str) -> tuple[SourceFile | No
     except YamlError as err:
         line = err.line + 1 if err.line is not None else 1
         return None, [Problem(path, line, err.describe(offset=1))]
-    body = "\n".join(lines[end + 1:])
+    body = "\n".join(lines[end + 1 :])
     return SourceFile(path, sha, document, 2, body, end + 2), []

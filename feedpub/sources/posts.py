@@ -3,6 +3,7 @@
 Every problem becomes a Problem with the file and the line of the offending
 key; nothing is raised, so a run reports every broken post at once.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
@@ -11,10 +12,10 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from feedpub.sources.dates import DateError, date_from_filename, parse_date
 from feedpub.model import Author, Config, Enclosure, Post, Problem
-from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
+from feedpub.sources.dates import DateError, date_from_filename, parse_date
 from feedpub.sources.files import SourceFile, find_post_files, read_source, strip_forbidden
+from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
 from feedpub.sources.yamldoc import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
@@ -83,7 +84,9 @@ class _FrontMatter:
             return None
         cleaned = strip_forbidden(value).strip()
         if cleaned != value.strip():
-            self.problems.append(Problem(self.source.path, self.line(key), f"{key}: removed characters XML forbids", "warning"))
+            self.problems.append(
+                Problem(self.source.path, self.line(key), f"{key}: removed characters XML forbids", "warning")
+            )
         if required and not cleaned:
             self.error(key, f"{key}: must not be empty")
         return cleaned
@@ -147,9 +150,13 @@ class _FrontMatter:
             if isinstance(item, str) and item.strip():
                 authors.append(Author(strip_forbidden(item.strip())))
             elif isinstance(item, dict) and isinstance(item.get("name"), str) and set(item) <= {"name", "email", "uri"}:
-                authors.append(Author(*(strip_forbidden(str(item[k])) if item.get(k) else None for k in ("name", "email", "uri"))))
+                authors.append(
+                    Author(*(strip_forbidden(str(item[k])) if item.get(k) else None for k in ("name", "email", "uri")))
+                )
             else:
-                self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {describe(item)}")
+                self.error(
+                    key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {describe(item)}"
+                )
         return tuple(authors)
 
     def flag(self, key: str, default: bool) -> bool:
@@ -171,7 +178,10 @@ class _FrontMatter:
             return None
         text = strip_forbidden(str(value)).strip()
         if not urlsplit(text).scheme:
-            self.error("id", f'id: "{text}" is not an absolute URI (Atom ids must be, e.g. urn:uuid:... or tag:example.com,2026:post-1)')
+            self.error(
+                "id",
+                f'id: "{text}" is not an absolute URI (Atom ids must be, e.g. urn:uuid:... or tag:example.com,2026:post-1)',
+            )
         return text
 
     def url(self, key: str) -> str | None:
@@ -195,9 +205,14 @@ class _FrontMatter:
                 continue
             length, media_type = item.get("length"), item.get("type")
             if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-                self.error(key, f"{key}: {item['url']}: length is required, in bytes (RSS needs it), got {describe(length)}")
+                self.error(
+                    key, f"{key}: {item['url']}: length is required, in bytes (RSS needs it), got {describe(length)}"
+                )
             elif not isinstance(media_type, str) or "/" not in media_type:
-                self.error(key, f"{key}: {item['url']}: type is required, a media type like audio/mpeg, got {describe(media_type)}")
+                self.error(
+                    key,
+                    f"{key}: {item['url']}: type is required, a media type like audio/mpeg, got {describe(media_type)}",
+                )
             else:
                 found.append((item["url"].strip(), length, media_type.strip()))
         return found
@@ -209,7 +224,10 @@ class _FrontMatter:
             stem = stem[11:]
         slug = slugify(given if given else stem)
         if not slug:
-            self.error("slug" if given else None, f'slug: "{given or stem}" has no letter or digit to make a URL from; set slug:')
+            self.error(
+                "slug" if given else None,
+                f'slug: "{given or stem}" has no letter or digit to make a URL from; set slug:',
+            )
         return slug
 
     def permalink(self, published: datetime, slug: str, categories: tuple[str, ...]) -> str:
@@ -222,8 +240,11 @@ class _FrontMatter:
         local = published.astimezone(self.tz)
         category = _category_slug(self.config, categories[0]) if categories else ""
         path = self.config.permalink.format(
-            year=f"{local.year:04d}", month=f"{local.month:02d}", day=f"{local.day:02d}",
-            slug=url_segment(slug), category=url_segment(category),
+            year=f"{local.year:04d}",
+            month=f"{local.month:02d}",
+            day=f"{local.day:02d}",
+            slug=url_segment(slug),
+            category=url_segment(category),
         )
         while "//" in path:
             path = path.replace("//", "/")
@@ -249,21 +270,42 @@ class _FrontMatter:
         permalink = self.permalink(published, slug, categories)
         entry_id = own_id or permalink
         if updated is not None and updated < published:
-            self.problems.append(Problem(self.source.path, self.line(updated_key), f"{updated_key}: is before date; using date", "warning"))
+            self.problems.append(
+                Problem(
+                    self.source.path, self.line(updated_key), f"{updated_key}: is before date; using date", "warning"
+                )
+            )
             updated = None
         if self.failed:
             return None
         return Post(
-            path=self.source.path, title=title, published=published, updated=updated or published,
-            authors=authors, categories=categories, tags=tags, summary=summary or None, draft=draft,
-            entry_id=entry_id, permalink=permalink, source_url=source_url, lang=lang or None,
-            body=self.source.body, body_line=self.source.body_line, source_hash=self.source.sha,
+            path=self.source.path,
+            title=title,
+            published=published,
+            updated=updated or published,
+            authors=authors,
+            categories=categories,
+            tags=tags,
+            summary=summary or None,
+            draft=draft,
+            entry_id=entry_id,
+            permalink=permalink,
+            source_url=source_url,
+            lang=lang or None,
+            body=self.source.body,
+            body_line=self.source.body_line,
+            source_hash=self.source.sha,
             # Feed readers have no base URL: relative media URLs resolve against the post.
-            enclosures=tuple(Enclosure(url_path(urljoin(permalink, url)), length, media_type)
-                             for url, length, media_type in enclosures),
+            enclosures=tuple(
+                Enclosure(url_path(urljoin(permalink, url)), length, media_type)
+                for url, length, media_type in enclosures
+            ),
             image=url_path(urljoin(permalink, image)) if image else None,
-            key_lines=tuple((key, self.line(key)) for key in ("tags", "categories", "category", "id", "permalink")
-                            if key in self.source.front_matter.key_lines),
+            key_lines=tuple(
+                (key, self.line(key))
+                for key in ("tags", "categories", "category", "id", "permalink")
+                if key in self.source.front_matter.key_lines
+            ),
         )
 
 

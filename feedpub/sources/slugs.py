@@ -4,6 +4,7 @@ One slug function for everything: lower-cased, runs of anything that is not a
 letter, mark or digit become "-", Unicode letters are kept (区块链 stays 区块链,
 as Hugo does). Files on disk keep the Unicode; URLs percent-encode it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,7 @@ def _fit(slug: str, name: str) -> str:
 
 def is_safe_segment(slug: str) -> bool:
     """A slug must stay one folder below its parent: no separators, no dot names."""
-    return bool(slug) and slug not in (".", "..") and "/" not in slug and "\\" not in slug \
-        and "\x00" not in slug
+    return bool(slug) and slug not in (".", "..") and "/" not in slug and "\\" not in slug and "\x00" not in slug
 
 
 def url_segment(slug: str) -> str:

@@ -3,6 +3,7 @@
 Messages must name the line of the offending key, and PyYAML's plain
 `safe_load` forgets it, so we compose the node graph first and keep the marks.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

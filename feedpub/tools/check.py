@@ -4,16 +4,17 @@ The published feeds are read by a real reader (feedparser) and, for Atom, the
 RFC 4287 schema, when those libraries are installed; both are optional here,
 so a missing one skips its part with a note instead of failing.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedpub.tools.check_posts import post_warnings
 from feedpub.feeds import FILENAMES
 from feedpub.model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
 from feedpub.publish.output import read_manifest
+from feedpub.tools.check_posts import post_warnings
 
 ATOM_SCHEMA = Path(__file__).parents[1] / "assets" / "atom.rng"
 _ATOM_NS = "{http://www.w3.org/2005/Atom}"
@@ -78,16 +79,18 @@ def published_feed_files(config: Config, feeds: list[FeedSpec]) -> list[str]:
     listed = {rel for rel in read_manifest(output) if rel.rsplit("/", 1)[-1] in names}
     planned = {feed.file(FILENAMES[fmt]) for feed in feeds for fmt in config.feeds.formats}
     root = output.resolve()
-    return sorted(rel for rel in listed | planned
-                  if (output / rel).is_file() and (output / rel).resolve().is_relative_to(root))
+    return sorted(
+        rel for rel in listed | planned if (output / rel).is_file() and (output / rel).resolve().is_relative_to(root)
+    )
 
 
 def validate_feed_files(output_dir: Path, files: list[str]) -> tuple[list[Problem], list[str]]:
     """Problems with the published feed files, and notes on the checks that could not run."""
     reader, schema, notes = _feedparser(), _atom_schema(), []
     if reader is None and any(rel.endswith(".xml") for rel in files):
-        notes.append("feedparser is not installed: published feeds were not read as a feed reader would "
-                     "(pip install feedparser)")
+        notes.append(
+            "feedparser is not installed: published feeds were not read as a feed reader would (pip install feedparser)"
+        )
     if schema is None and any(rel.endswith(".xml") for rel in files):
         notes.append("lxml is not installed: Atom feeds were not checked against the RFC 4287 schema")
     problems: list[Problem] = []
@@ -123,8 +126,10 @@ def xml_feed_problems(path: Path, data: bytes, reader, schema) -> list[Problem]:
         return [Problem(path, err.lineno, f"not well-formed XML: {err.msg}")]
     if document.tag != f"{_ATOM_NS}feed" or schema.validate(document):
         return []
-    return [Problem(path, error.line, f"not valid Atom (RFC 4287 schema): {error.message}")
-            for error in list(schema.error_log)[:MAX_SCHEMA_ERRORS]]
+    return [
+        Problem(path, error.line, f"not valid Atom (RFC 4287 schema): {error.message}")
+        for error in list(schema.error_log)[:MAX_SCHEMA_ERRORS]
+    ]
 
 
 def json_feed_problems(path: Path, data: bytes) -> list[Problem]:

@@ -3,6 +3,7 @@
 Pure functions of (post, site, Markdown engine): each returns Problems with the
 line of the post they are about, and none of them stops a build.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,8 +21,18 @@ _HEADING = r"<h[1-6][^>]*>(.*?)</h[1-6]>"
 _LEADING_HEADINGS = re.compile(rf"^(?:\s*{_HEADING})*\s*", re.DOTALL)
 _FIRST_HEADING = re.compile(rf"^\s*{_HEADING}", re.DOTALL)
 _FIRST_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
-_BLOCK_NAMES = {"ul": "a list", "ol": "a list", "pre": "a code block", "img": "an image", "figure": "an image",
-                "blockquote": "a quote", "table": "a table", "div": "a <div>", "hr": "a rule", "dl": "a list"}
+_BLOCK_NAMES = {
+    "ul": "a list",
+    "ol": "a list",
+    "pre": "a code block",
+    "img": "an image",
+    "figure": "an image",
+    "blockquote": "a quote",
+    "table": "a table",
+    "div": "a <div>",
+    "hr": "a rule",
+    "dl": "a list",
+}
 _URL_ATTRIBUTES = ("href", "src", "srcset", "poster")
 # Elements whose src the reader loads into the page (a link is only followed on a click).
 _EMBEDDING = ("img", "source", "video", "audio", "iframe", "embed", "track", "input")
@@ -34,8 +45,14 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Proble
         return [_warning(post, post.body_line, "the body is empty: the feed entry has no content")]
     content = markdown_to_html(post.body, engine)
     urls = _urls(content)
-    found = (title_repeated(post, content) + no_summary(post, content) + markdown_source_links(post, urls)
-             + unreachable_urls(post, urls) + mixed_content(post, urls, site) + outside_site(post, urls, site))
+    found = (
+        title_repeated(post, content)
+        + no_summary(post, content)
+        + markdown_source_links(post, urls)
+        + unreachable_urls(post, urls)
+        + mixed_content(post, urls, site)
+        + outside_site(post, urls, site)
+    )
     return sorted(found, key=lambda p: p.line or 0)
 
 
@@ -53,8 +70,14 @@ def no_summary(post: Post, content: str) -> list[Problem]:
     if opening.startswith("<p>") and shown:
         return []
     seen = f'a paragraph from further down ("{_shorten(shown)}")' if shown else "no text at all"
-    return [_warning(post, _first_text_line(post), f"no summary: the body starts with {_describe(opening)}, "
-                     f"not a paragraph of text, and has no summary: or <!--more-->, so readers see {seen}")]
+    return [
+        _warning(
+            post,
+            _first_text_line(post),
+            f"no summary: the body starts with {_describe(opening)}, "
+            f"not a paragraph of text, and has no summary: or <!--more-->, so readers see {seen}",
+        )
+    ]
 
 
 def _describe(opening: str) -> str:
@@ -76,8 +99,13 @@ def title_repeated(post: Post, content: str) -> list[Problem]:
     # Near enough counts too: a heading pasted from an older title differs by a character or two.
     if not title or not (text.startswith(title) or SequenceMatcher(None, title, text).ratio() >= 0.85):
         return []
-    return [_warning(post, _first_text_line(post), "the body starts with the title again as a heading: "
-                     "readers show the title twice; remove the heading")]
+    return [
+        _warning(
+            post,
+            _first_text_line(post),
+            "the body starts with the title again as a heading: readers show the title twice; remove the heading",
+        )
+    ]
 
 
 def markdown_source_links(post: Post, urls: list[tuple[str, str, str]]) -> list[Problem]:
@@ -86,8 +114,13 @@ def markdown_source_links(post: Post, urls: list[tuple[str, str, str]]) -> list[
     for _, _, url in urls:
         parts = urlsplit(url)
         if not parts.scheme and not parts.netloc and parts.path.lower().endswith((".md", ".markdown")):
-            found.append(_warning(post, _line_of(post, url), f'links to the Markdown file "{url}", which is not '
-                                  "published: link to the post's URL instead"))
+            found.append(
+                _warning(
+                    post,
+                    _line_of(post, url),
+                    f'links to the Markdown file "{url}", which is not published: link to the post\'s URL instead',
+                )
+            )
     return found
 
 
@@ -97,8 +130,11 @@ def unreachable_urls(post: Post, urls: list[tuple[str, str, str]]) -> list[Probl
     for _, _, url in urls:
         parts = urlsplit(url)
         if parts.scheme == "file" or (parts.scheme in ("http", "https") and _is_local(parts.hostname or "")):
-            found.append(_warning(post, _line_of(post, url), f'"{url}" points to the writer\'s own machine; '
-                                  "readers cannot open it"))
+            found.append(
+                _warning(
+                    post, _line_of(post, url), f'"{url}" points to the writer\'s own machine; readers cannot open it'
+                )
+            )
     return found
 
 
@@ -106,14 +142,19 @@ def mixed_content(post: Post, urls: list[tuple[str, str, str]], site: Site) -> l
     """Web-based readers on https block http images and media, so they show as broken."""
     if urlsplit(site.url).scheme != "https":
         return []
-    return [_warning(post, _line_of(post, url), f'embeds "{url}" over plain http on an https site: '
-                     "web-based readers block it; use https")
-            for tag, attribute, url in urls
-            if tag in _EMBEDDING and attribute != "href" and urlsplit(url).scheme == "http"]
+    return [
+        _warning(
+            post,
+            _line_of(post, url),
+            f'embeds "{url}" over plain http on an https site: web-based readers block it; use https',
+        )
+        for tag, attribute, url in urls
+        if tag in _EMBEDDING and attribute != "href" and urlsplit(url).scheme == "http"
+    ]
 
 
 def outside_site(post: Post, urls: list[tuple[str, str, str]], site: Site) -> list[Problem]:
-    """"/img/a.png" on a site at https://host/blog/ resolves to https://host/img/a.png, outside the site."""
+    """ "/img/a.png" on a site at https://host/blog/ resolves to https://host/img/a.png, outside the site."""
     base_path = urlsplit(site.url).path
     if base_path == "/":
         return []
@@ -121,8 +162,14 @@ def outside_site(post: Post, urls: list[tuple[str, str, str]], site: Site) -> li
     for _, _, url in urls:
         inside = url.startswith(base_path) or url == base_path.rstrip("/")
         if url.startswith("/") and not url.startswith("//") and not inside:
-            found.append(_warning(post, _line_of(post, url), f'"{url}" resolves to {urljoin(site.url, url)}, '
-                                  f'outside the site {site.url}; did you mean "{base_path.rstrip("/")}{url}"?'))
+            found.append(
+                _warning(
+                    post,
+                    _line_of(post, url),
+                    f'"{url}" resolves to {urljoin(site.url, url)}, '
+                    f'outside the site {site.url}; did you mean "{base_path.rstrip("/")}{url}"?',
+                )
+            )
     return found
 
 

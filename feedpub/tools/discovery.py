@@ -1,4 +1,5 @@
 """Read-only views of a site: the feeds a build would write, and their autodiscovery links."""
+
 from __future__ import annotations
 
 import html
@@ -34,6 +35,7 @@ def autodiscovery_links(feed: FeedSpec, config: Config) -> list[str]:
     for fmt in config.feeds.formats:
         title = f"{feed.title} ({_FORMAT_NAMES[fmt]})" if len(config.feeds.formats) > 1 else feed.title
         href = feed.url(config.site, FILENAMES[fmt])
-        lines.append(f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" '
-                     f'title="{html.escape(title)}" href="{html.escape(href)}">')
+        lines.append(
+            f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" title="{html.escape(title)}" href="{html.escape(href)}">'
+        )
     return lines

@@ -1,4 +1,5 @@
 """`feedpub list`: one row per feed file a build would write, as a table or as JSON data."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,28 +31,51 @@ def feed_rows(feeds: list[FeedSpec], config: Config) -> list[FeedRow]:
     for feed in feeds:
         newest = max((post.published for post in feed.entries), default=None)
         for fmt in config.feeds.formats:
-            rows.append(FeedRow(
-                path=feed.file(FILENAMES[fmt]), url=feed.url(config.site, FILENAMES[fmt]), format=fmt,
-                kind=feed.kind, name=feed.name, title=feed.title, entries=len(feed.entries),
-                newest=newest.astimezone(tz) if newest else None, archive=feed.archive,
-            ))
+            rows.append(
+                FeedRow(
+                    path=feed.file(FILENAMES[fmt]),
+                    url=feed.url(config.site, FILENAMES[fmt]),
+                    format=fmt,
+                    kind=feed.kind,
+                    name=feed.name,
+                    title=feed.title,
+                    entries=len(feed.entries),
+                    newest=newest.astimezone(tz) if newest else None,
+                    archive=feed.archive,
+                )
+            )
     return rows
 
 
 def table_lines(rows: list[FeedRow]) -> list[str]:
     """An aligned table for people; archive pages say so in the KIND column."""
     headers = ("PATH", "KIND", "ENTRIES", "NEWEST", "TITLE")
-    cells = [(row.path, f"{row.kind} archive" if row.archive else row.kind, str(row.entries),
-              row.newest.strftime("%Y-%m-%d %H:%M %z") if row.newest else "-",
-              " ".join(row.title.split()))  # a newline in a title would break the table
-             for row in rows]
+    cells = [
+        (
+            row.path,
+            f"{row.kind} archive" if row.archive else row.kind,
+            str(row.entries),
+            row.newest.strftime("%Y-%m-%d %H:%M %z") if row.newest else "-",
+            " ".join(row.title.split()),
+        )  # a newline in a title would break the table
+        for row in rows
+    ]
     return table(headers, cells, right=(2,))
 
 
 def json_rows(rows: list[FeedRow]) -> list[dict]:
     """The rows as JSON-ready dicts (dates in ISO 8601 with their offset)."""
-    return [{
-        "path": row.path, "url": row.url, "format": row.format, "kind": row.kind, "name": row.name,
-        "title": row.title, "entries": row.entries, "newest": row.newest.isoformat() if row.newest else None,
-        "archive": row.archive,
-    } for row in rows]
+    return [
+        {
+            "path": row.path,
+            "url": row.url,
+            "format": row.format,
+            "kind": row.kind,
+            "name": row.name,
+            "title": row.title,
+            "entries": row.entries,
+            "newest": row.newest.isoformat() if row.newest else None,
+            "archive": row.archive,
+        }
+        for row in rows
+    ]

@@ -3,11 +3,12 @@
 Both create files that must not exist yet, and never overwrite: the check is
 the exclusive open itself, so two runs at once cannot both win.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 import frontmatter
@@ -37,11 +38,23 @@ def post_file_name(title: str, published: datetime, slug: str | None = None) -> 
     return f"{published:%Y-%m-%d}-{made}.md"
 
 
-def post_text(title: str, published: datetime, tags: Sequence[str], categories: Sequence[str], draft: bool,
-              body: str = "", **extra: object) -> str:
+def post_text(
+    title: str,
+    published: datetime,
+    tags: Sequence[str],
+    categories: Sequence[str],
+    draft: bool,
+    body: str = "",
+    **extra: object,
+) -> str:
     """A post file: front matter written by python-frontmatter, then the body."""
-    metadata: dict[str, object] = {"title": title, "date": published.strftime(DATE_FORMAT),
-                                   "tags": list(tags), "categories": list(categories), **extra}
+    metadata: dict[str, object] = {
+        "title": title,
+        "date": published.strftime(DATE_FORMAT),
+        "tags": list(tags),
+        "categories": list(categories),
+        **extra,
+    }
     if draft:
         metadata["draft"] = True
     # sort_keys=False keeps title and date first, where a writer looks for them.
@@ -50,8 +63,16 @@ def post_text(title: str, published: datetime, tags: Sequence[str], categories: 
     return text + ("\n" if body.strip() else "\n\n")
 
 
-def create_post(posts_dir: Path, timezone: str, now: datetime, title: str, tags: Sequence[str] = (),
-                categories: Sequence[str] = (), draft: bool = False, slug: str | None = None) -> Path:
+def create_post(
+    posts_dir: Path,
+    timezone: str,
+    now: datetime,
+    title: str,
+    tags: Sequence[str] = (),
+    categories: Sequence[str] = (),
+    draft: bool = False,
+    slug: str | None = None,
+) -> Path:
     """Write a new post dated `now` (shown in the site's timezone) under posts_dir; return its path.
 
     Raises ScaffoldError when the title is empty, the slug would be, or the file exists.
@@ -77,8 +98,15 @@ def init_site(folder: Path, now: datetime) -> list[Path]:
     write_new_file(config_path, CONFIG_TEMPLATE.read_text("utf-8"))
     # The template's timezone is UTC: the example is dated in it.
     published = now.astimezone(ZoneInfo("UTC")).replace(microsecond=0)
-    text = post_text("Welcome to feedpub", published, ["feedpub"], ["notes"], False,
-                     EXAMPLE_BODY.read_text("utf-8"), summary="What this site's feeds are made from.")
+    text = post_text(
+        "Welcome to feedpub",
+        published,
+        ["feedpub"],
+        ["notes"],
+        False,
+        EXAMPLE_BODY.read_text("utf-8"),
+        summary="What this site's feeds are made from.",
+    )
     write_new_file(post_path, text)
     return [config_path, post_path]
 

@@ -6,6 +6,7 @@ gzip, HEAD. Nothing outside the output folder is ever served, nor any hidden
 file (the manifest, the lock, a build's temporary files). The watcher that
 rebuilds on change lives here too; what a rebuild does is the caller's.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -15,11 +16,11 @@ import os
 import queue
 import socket
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
 from urllib.parse import unquote
 
 from feedpub import __version__
@@ -30,9 +31,12 @@ _BY_NAME = {FILENAMES[fmt]: f"{MEDIA_TYPES[fmt]}; charset=utf-8" for fmt in FILE
 _BY_NAME[OPML_FILENAME] = "text/x-opml; charset=utf-8"
 _BY_SUFFIX = {
     # Browsers apply a feed's XSLT only when it comes as an XSL type.
-    ".xsl": "text/xsl; charset=utf-8", ".xslt": "text/xsl; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8", ".opml": "text/x-opml; charset=utf-8",
-    ".json": "application/json; charset=utf-8", ".html": "text/html; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".xslt": "text/xsl; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
 }
 _COMPRESSIBLE = ("text/", "+xml", "/xml", "json", "javascript", "svg")
 INDEX = "index.html"
@@ -110,9 +114,12 @@ def file_response(data: bytes, mtime: float, name: str, request_headers: Mapping
     tag = hashlib.sha256(data).hexdigest()[:32]
     # A strong ETag names one representation: the gzipped bytes get their own.
     etag = f'"{tag}-gzip"' if gzipped else f'"{tag}"'
-    headers = [("ETag", etag), ("Last-Modified", formatdate(mtime, usegmt=True)),
-               # Readers and browsers must revalidate: a rebuild may change any feed.
-               ("Cache-Control", "no-cache")]
+    headers = [
+        ("ETag", etag),
+        ("Last-Modified", formatdate(mtime, usegmt=True)),
+        # Readers and browsers must revalidate: a rebuild may change any feed.
+        ("Cache-Control", "no-cache"),
+    ]
     if compressible:
         headers.append(("Vary", "Accept-Encoding, Accept" if name in _XML_FEEDS else "Accept-Encoding"))
     if not_modified(tag, mtime, request_headers):
@@ -162,14 +169,14 @@ def accepts_gzip(accept_encoding: str) -> bool:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "FeedServer"
+    server: FeedServer
     server_version = f"feedpub/{__version__}"
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
+    def do_GET(self) -> None:
         self.answer(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.answer(send_body=False)
 
     def answer(self, send_body: bool) -> None:
@@ -179,8 +186,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self.redirect_to_folder(send_body)
             target = resolve(self.server.root, self.path.split("?", 1)[0] + INDEX)  # no listings
         response = self.read(target) if target is not None and target.is_file() else None
-        self.send(response or Response(404, (("Content-Type", "text/plain; charset=utf-8"),), b"404 Not Found\n"),
-                  send_body)
+        self.send(
+            response or Response(404, (("Content-Type", "text/plain; charset=utf-8"),), b"404 Not Found\n"), send_body
+        )
 
     def read(self, target: Path) -> Response | None:
         try:
@@ -195,8 +203,14 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         # One leading slash: "//host/" would send the browser to another host.
         location = "/" + path.lstrip("/") + "/" + (f"?{query}" if query else "")
-        self.send(Response(301, (("Location", location), ("Content-Type", "text/plain; charset=utf-8")),
-                           b"Moved to " + location.encode("utf-8", "replace") + b"\n"), send_body)
+        self.send(
+            Response(
+                301,
+                (("Location", location), ("Content-Type", "text/plain; charset=utf-8")),
+                b"Moved to " + location.encode("utf-8", "replace") + b"\n",
+            ),
+            send_body,
+        )
 
     def send(self, response: Response, send_body: bool) -> None:
         self.send_response(response.status)
@@ -208,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body and response.status != 304:
             self.wfile.write(response.body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:
         if self.server.log is not None:
             # The request line is the client's text: an escape sequence in it must not reach the terminal.
             self.server.log(one_line(f"{self.address_string()} {format % args}"))
@@ -247,8 +261,9 @@ def start_server(root: Path, host: str = "127.0.0.1", port: int = 8000, log: Log
     return server
 
 
-def watch_sources(posts_dir: Path, config_path: Path, stop: threading.Event,
-                  debounce_ms: int = 300, ready_timeout: float = 10.0) -> Iterator[list[Path]]:
+def watch_sources(
+    posts_dir: Path, config_path: Path, stop: threading.Event, debounce_ms: int = 300, ready_timeout: float = 10.0
+) -> Iterator[list[Path]]:
     """Start watching posts and the config; the returned iterator yields the changed paths of each change.
 
     Returns once the watches are in place, so a change made after it is never
@@ -267,19 +282,27 @@ def watch_sources(posts_dir: Path, config_path: Path, stop: threading.Event,
     def run(folder: Path, recursive: bool, keep: Callable, ready: threading.Event) -> None:
         try:
             # yield_on_timeout: the first (empty) yield says the watch is in place.
-            for batch in watchfiles.watch(folder, watch_filter=keep, recursive=recursive, stop_event=stop,
-                                          debounce=debounce_ms, step=50, rust_timeout=200, yield_on_timeout=True,
-                                          raise_interrupt=False):
+            for batch in watchfiles.watch(
+                folder,
+                watch_filter=keep,
+                recursive=recursive,
+                stop_event=stop,
+                debounce=debounce_ms,
+                step=50,
+                rust_timeout=200,
+                yield_on_timeout=True,
+                raise_interrupt=False,
+            ):
                 ready.set()
                 if batch:
                     changes.put(sorted(Path(path) for _, path in batch))
-        except Exception as err:  # noqa: BLE001 - handed to the consumer, which reports it
+        except Exception as err:
             changes.put(err)
             ready.set()
 
     watches = ((posts_dir, True, watchfiles.DefaultFilter()), (config_file.parent, False, is_config))
     readiness = [threading.Event() for _ in watches]
-    for (folder, recursive, keep), ready in zip(watches, readiness):
+    for (folder, recursive, keep), ready in zip(watches, readiness, strict=True):
         threading.Thread(target=run, args=(folder, recursive, keep, ready), name="feedpub-watch", daemon=True).start()
     for ready in readiness:
         ready.wait(ready_timeout)

@@ -2,10 +2,11 @@
 
 Pure functions returning strings; the CLI decides where they go.
 """
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 
 def display_width(text: str) -> int:

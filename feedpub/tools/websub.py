@@ -3,13 +3,14 @@
 Runs after the feeds are published, so a hub that is down never costs a
 subscriber a feed; it only delays the push.
 """
+
 from __future__ import annotations
 
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 from urllib.parse import urlencode
 
 from feedpub import __version__
@@ -28,8 +29,9 @@ class PingFailure:
         return f"{self.hub}: hub not notified: {self.reason}"
 
 
-def ping_hubs(hubs: Sequence[str], feed_urls: Sequence[str], timeout: float = TIMEOUT_SECONDS,
-              attempts: int = ATTEMPTS) -> list[PingFailure]:
+def ping_hubs(
+    hubs: Sequence[str], feed_urls: Sequence[str], timeout: float = TIMEOUT_SECONDS, attempts: int = ATTEMPTS
+) -> list[PingFailure]:
     """POST hub.mode=publish with every changed feed's URL to each hub; nothing when none changed."""
     if not feed_urls:
         return []
@@ -54,8 +56,12 @@ def _post_with_retries(hub: str, body: bytes, timeout: float, attempts: int) -> 
 
 
 def _post(hub: str, body: bytes, timeout: float) -> str | None:
-    request = urllib.request.Request(hub, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "User-Agent": f"feedpub/{__version__}"})
+    request = urllib.request.Request(
+        hub,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "User-Agent": f"feedpub/{__version__}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read(65536)
