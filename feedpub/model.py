@@ -12,6 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+FeedContent = Literal["full", "summary"]
+StaleFeeds = Literal["delete", "keep"]
+FeedKind = Literal["site", "category", "tag"]
+TaxonomyKind = Literal["category", "tag"]
 
 # Messages quote what the user wrote; a newline or an escape sequence in it must
 # not split a `path:line: message` line or reach the terminal.
@@ -77,7 +81,7 @@ class Site:
 class FeedOptions:
     formats: tuple[str, ...]
     limit: int  # 0 means every entry
-    content: Literal["full", "summary"]
+    content: FeedContent
     categories: bool
     tags: bool
     opml: bool = True
@@ -99,7 +103,7 @@ class Config:
     markdown_engine: str = "python-markdown"  # or "cmark" (cmarkgfm, GitHub Flavored Markdown)
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()
-    stale_feeds: Literal["delete", "keep"] = "delete"
+    stale_feeds: StaleFeeds = "delete"
     keep_going: bool = False
     cache_dir: Path = Path(".feedpub-cache")
     hubs: tuple[str, ...] = ()  # websub.hubs
@@ -146,7 +150,7 @@ class Rendered:
 class FeedSpec:
     """One feed to publish: its identity, where it goes, and its entries."""
 
-    kind: Literal["site", "category", "tag"]
+    kind: FeedKind
     name: str | None  # the category or tag as written; None for the site feed
     slug: str | None
     title: str

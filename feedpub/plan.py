@@ -6,10 +6,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Literal
 from urllib.parse import urlsplit
 
-from feedpub.model import Config, FeedSpec, Post, Problem
+from feedpub.model import Config, FeedKind, FeedSpec, Post, Problem, TaxonomyKind
 from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segment
 
 # A feed with no entries has no natural "updated"; the epoch keeps it deterministic.
@@ -34,7 +33,11 @@ def plan_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[
     """
     problems = _duplicate_ids(posts)
     feeds = _feed(config, "site", None, None, posts)
-    for kind, enabled in (("category", config.feeds.categories), ("tag", config.feeds.tags)):
+    taxonomies: tuple[tuple[TaxonomyKind, bool], ...] = (
+        ("category", config.feeds.categories),
+        ("tag", config.feeds.tags),
+    )
+    for kind, enabled in taxonomies:
         if enabled:
             groups, found = _groups(config, kind, posts)
             problems.extend(found)
@@ -43,9 +46,7 @@ def plan_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[
     return feeds, problems
 
 
-def _feed(
-    config: Config, kind: Literal["site", "category", "tag"], name: str | None, slug: str | None, posts: list[Post]
-) -> list[FeedSpec]:
+def _feed(config: Config, kind: FeedKind, name: str | None, slug: str | None, posts: list[Post]) -> list[FeedSpec]:
     """The subscription document, and its archive pages when configured."""
     site, options = config.site, config.feeds
     entries = tuple(posts[: options.limit] if options.limit else posts)
@@ -111,7 +112,9 @@ def _updated(entries: tuple[Post, ...]) -> datetime:
     return max((p.updated for p in entries), default=EMPTY_FEED_UPDATED)
 
 
-def _groups(config: Config, kind: str, posts: list[Post]) -> tuple[list[tuple[str, str, list[Post]]], list[Problem]]:
+def _groups(
+    config: Config, kind: TaxonomyKind, posts: list[Post]
+) -> tuple[list[tuple[str, str, list[Post]]], list[Problem]]:
     """(display name, slug, posts) per tag or category, sorted by slug."""
     members: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)

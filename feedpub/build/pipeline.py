@@ -4,6 +4,7 @@ Work is never done twice: an unchanged post is not parsed again, a shown post
 is rendered once however many feeds show it (and never again while it is
 unchanged), and a feed whose inputs did not change is not even assembled.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,17 +12,18 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from feedpub import __version__
-from feedpub.publish.cache import Cache, cache_folders, remove_cache_folder
-from feedpub.sources.config import ConfigError
+from feedpub.build.workers import Workers, parse_job, render_job
 from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
+from feedpub.plan import STYLESHEET, plan_feeds, visible_posts
+from feedpub.publish.cache import Cache, cache_folders, remove_cache_folder
 from feedpub.publish.output import (
     OutputError,
     Publication,
@@ -29,10 +31,8 @@ from feedpub.publish.output import (
     prepare_output_dir,
     read_manifest,
 )
-from feedpub.plan import STYLESHEET, plan_feeds, visible_posts
-from feedpub.sources.slugs import url_path
+from feedpub.sources.config import ConfigError
 from feedpub.sources.files import find_post_files
-from feedpub.build.workers import Workers, parse_job, render_job
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +101,10 @@ def cache_folder(config: Config) -> Path:
     """
     output_key = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
     folder = config.cache_dir / output_key
-    others = sorted((p for p in cache_folders(config.cache_dir) if p != folder),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in others[CACHES_KEPT - 1:]:
+    others = sorted(
+        (p for p in cache_folders(config.cache_dir) if p != folder), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    for old in others[CACHES_KEPT - 1 :]:
         remove_cache_folder(old)
     return folder
 
@@ -139,8 +140,11 @@ class _Build:
         stats = {path: _stat(path) for path in paths}
         if self.nothing_changed(self.stamp(stats, publication.previous)):
             self.lap("collect")
-            return self.report(unchanged=tuple(sorted(publication.previous)), posts_read=len(paths),
-                               problems=tuple(problems + self.cache.warnings()))
+            return self.report(
+                unchanged=tuple(sorted(publication.previous)),
+                posts_read=len(paths),
+                problems=tuple(problems + self.cache.warnings()),
+            )
         posts = self.collect(paths, stats, problems)
         self.lap("collect")
         broken = sorted({p.path for p in problems if p.severity == "error" and p.path is not None})
@@ -156,10 +160,14 @@ class _Build:
         written, unchanged, removed = self.publish(feeds, publication)
         self.remember(stats, posts, feeds, clean=not broken)
         return self.report(
-            written=tuple(written), unchanged=tuple(unchanged), removed=tuple(removed),
-            changed_feeds=tuple(self.feed_url(rel) for rel in written if self.is_feed(rel)),
-            posts_read=len(paths), entries=sum(len(feed.entries) for feed in feeds),
-            posts_skipped=tuple(broken), problems=tuple(problems),
+            written=tuple(written),
+            unchanged=tuple(unchanged),
+            removed=tuple(removed),
+            changed_feeds=changed_feed_urls(feeds, self.config, written),
+            posts_read=len(paths),
+            entries=sum(len(feed.entries) for feed in feeds),
+            posts_skipped=tuple(broken),
+            problems=tuple(problems),
         )
 
     # the no-op fast path ----------------------------------------------------
@@ -185,8 +193,9 @@ class _Build:
         if newest_shown is None or next_change is None:
             return False
         now = self.options.now
-        return (not newest_shown or datetime.fromisoformat(newest_shown) <= now) and \
-            (not next_change or now < datetime.fromisoformat(next_change))
+        return (not newest_shown or datetime.fromisoformat(newest_shown) <= now) and (
+            not next_change or now < datetime.fromisoformat(next_change)
+        )
 
     # collect -------------------------------------------------------------
     def collect(self, paths: list[Path], stats: dict[Path, tuple[int, int]], problems: list[Problem]) -> list[Post]:
@@ -207,7 +216,9 @@ class _Build:
             else:
                 changed.append(path)
         self.tick("reading posts", done, total)
-        for path, (post, found) in zip(changed, self.workers.map(parse_job, [(p, self.config) for p in changed])):
+        for path, (post, found) in zip(
+            changed, self.workers.map(parse_job, [(p, self.config) for p in changed]), strict=True
+        ):
             done += 1
             self.tick("reading posts", done, total)
             problems.extend(found)
@@ -231,7 +242,9 @@ class _Build:
                     todo[key] = post
         jobs = [(post, self.config) for post in todo.values()]
         self.tick("rendering", 0, len(jobs))
-        for done, (key, (_, fragments)) in enumerate(zip(todo, self.workers.map(render_job, jobs)), start=1):
+        for done, (key, (_, fragments)) in enumerate(
+            zip(todo, self.workers.map(render_job, jobs), strict=True), start=1
+        ):
             for fmt, xml in fragments.items():
                 self.cache.put_entry(key, fmt, xml)
             self.tick("rendering", done, len(jobs))
@@ -270,14 +283,9 @@ class _Build:
         self.lap("write")
         return written, publication.unchanged, removed
 
-    def is_feed(self, rel: str) -> bool:
-        return rel.rsplit("/", 1)[-1] in FILENAMES.values()
-
-    def feed_url(self, rel: str) -> str:
-        return self.config.site.url + url_path(rel)
-
-    def remember(self, stats: dict[Path, tuple[int, int]], posts: list[Post], feeds: list[FeedSpec],
-                 clean: bool) -> None:
+    def remember(
+        self, stats: dict[Path, tuple[int, int]], posts: list[Post], feeds: list[FeedSpec], clean: bool
+    ) -> None:
         """Record what this build saw, so the next one can skip what did not change.
 
         The posts' stats are those from the start of the build: a post edited
@@ -293,6 +301,12 @@ class _Build:
         self.cache.put_meta("next_change", min(future).isoformat() if future else "")
         # A build that left broken posts out must say so again next time: no fast path.
         self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean else "")
+
+
+def changed_feed_urls(feeds: list[FeedSpec], config: Config, written: list[str]) -> tuple[str, ...]:
+    """The URLs of the feed documents among the files written, for WebSub pings."""
+    urls = {feed.file(name): feed.url(config.site, name) for feed in feeds for name in FILENAMES.values()}
+    return tuple(urls[rel] for rel in written if rel in urls)
 
 
 def entry_key(post: Post) -> str:

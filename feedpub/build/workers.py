@@ -4,6 +4,7 @@ Rendering Markdown is the one cost that grows with the site, so a cold build
 of a large site spreads it over a process pool. Small jobs stay in-process:
 starting workers costs more than a few dozen posts.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -11,15 +12,16 @@ import multiprocessing
 import os
 import signal
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import TypeVar
 
 from feedpub.feeds import entry_fragments
 from feedpub.model import Config, Post, Problem
-from feedpub.sources.posts import read_post
 from feedpub.render.content import render_post
+from feedpub.sources.posts import read_post
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -72,16 +74,21 @@ class Workers:
             return (func(item) for item in items)
         if self._pool is None:
             # fork: the children inherit imported modules instead of re-importing them.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_start_worker, initargs=(self.close_fds,))
+            self._pool = ProcessPoolExecutor(
+                self.jobs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(self.close_fds,),
+            )
         return self._bounded(func, items)
 
     def _bounded(self, func: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
         """Keep only a few chunks in flight: when workers outpace this process, their
         results would otherwise pile up in memory (all of a large site's entries)."""
         size = max(1, min(CHUNK_ITEMS, len(items) // (self.jobs * 4)))
-        chunks = (items[start:start + size] for start in range(0, len(items), size))
+        chunks = (items[start : start + size] for start in range(0, len(items), size))
         in_flight: deque = deque()
+        assert self._pool is not None, "_bounded runs only with a process pool"
         for chunk in chunks:
             in_flight.append(self._pool.submit(_run_chunk, func, chunk))
             if len(in_flight) > self.jobs * 2:

@@ -21,11 +21,13 @@ from feedpub.cli.common import (
     ProgressBar,
     config_option,
     config_with_output,
+    drafts_option,
     echo_err,
     echo_problem,
     fail,
     internal_error,
     main,
+    now_option,
     parse_now,
     stderr_is_terminal,
 )
@@ -36,16 +38,9 @@ from feedpub.sources.config import ConfigError, load_config
 from feedpub.tools.websub import ping_hubs
 
 
-@main.command(epilog=EXIT_CODES_HELP)
-@click.option(
-    "-c",
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    default="config.yaml",
-    show_default=True,
-    help="The site's config file; its folders are relative to it.",
-)
+# The name is explicit: click before 8.2 would otherwise call it "build-command".
+@main.command(name="build", epilog=EXIT_CODES_HELP)
+@config_option
 @click.option(
     "-o",
     "--output",
@@ -53,13 +48,8 @@ from feedpub.tools.websub import ping_hubs
     type=click.Path(path_type=Path),
     help="Publish here instead of the config's output_dir.",
 )
-@click.option(
-    "--now",
-    "now_text",
-    metavar="ISO-8601",
-    help="Pin the clock: posts dated later are left out. Default: the real time.",
-)
-@click.option("--drafts", is_flag=True, help="Include drafts (draft: true / published: false).")
+@now_option
+@drafts_option
 @click.option(
     "--keep-going",
     is_flag=True,
@@ -136,9 +126,6 @@ def build_command(
     for failure in failures:
         echo_err(f"feedpub: {failure}")
     sys.exit(EXIT_PING if failures and code == EXIT_OK else code)
-
-
-main.add_command(build_command, name="build")
 
 
 @main.command()

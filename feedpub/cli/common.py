@@ -9,6 +9,7 @@ import traceback
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import click
@@ -54,10 +55,15 @@ config_option = click.option(
     type=click.Path(path_type=Path),
     default="config.yaml",
     show_default=True,
-    help="The site's config file.",
+    help="The site's config file; posts_dir and output_dir are relative to its folder.",
 )
-now_option = click.option("--now", "now_text", metavar="ISO-8601", help="Pin the clock (default: the real time).")
-drafts_option = click.option("--drafts", is_flag=True, help="Include drafts, as `build --drafts` would.")
+now_option = click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-8601",
+    help="Pin the clock: posts dated later are left out (default: the real time).",
+)
+drafts_option = click.option("--drafts", is_flag=True, help="Include drafts (draft: true / published: false).")
 
 
 def config_with_output(path: Path, output_dir: Path | None) -> Config:
@@ -78,7 +84,7 @@ def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-def fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> NoReturn:
     echo_err(f"feedpub: {message}")
     sys.exit(code)
 

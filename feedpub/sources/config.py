@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib
 import string
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import markdown
 
-from feedpub.model import Author, Config, FeedOptions, Site, one_line
+from feedpub.model import Author, Config, FeedContent, FeedOptions, Site, StaleFeeds, one_line
 from feedpub.sources.slugs import is_language_tag, is_safe_segment
 from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 
@@ -147,7 +147,7 @@ class _Validator:
             markdown_extensions=self.extensions(markdown_settings["extensions"]),
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
-            stale_feeds=self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep")),
+            stale_feeds=cast(StaleFeeds, self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep"))),
             keep_going=top["keep_going"],
             cache_dir=root / top["cache_dir"],
             **self.websub(self.section("websub", top["websub"])),
@@ -230,7 +230,7 @@ class _Validator:
             raise self.fail("feeds.formats", "needs at least one format")
         if values["limit"] < 0:
             raise self.fail("feeds.limit", "expected 0 (every entry) or a positive number")
-        content = self.choice("feeds.content", values["content"], ("full", "summary"))
+        content = cast(FeedContent, self.choice("feeds.content", values["content"], ("full", "summary")))
         if values["archive_page_size"] < 1:
             raise self.fail("feeds.archive_page_size", "expected a positive number of entries per archive page")
         return FeedOptions(
@@ -253,7 +253,6 @@ class _Validator:
         return engine
 
     def extensions(self, names: list[str]) -> tuple[str, ...]:
-        names = tuple(names)
         for name in names:
             try:
                 markdown.Markdown(extensions=[name])
@@ -261,7 +260,7 @@ class _Validator:
                 raise self.fail(
                     "markdown.extensions", f'cannot load Markdown extension "{name}": {err or type(err).__name__}'
                 ) from None
-        return names
+        return tuple(names)
 
     def slug_map(self, key: str, value: dict) -> tuple[tuple[str, str], ...]:
         pairs = []

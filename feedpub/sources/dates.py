@@ -89,6 +89,7 @@ def date_from_filename(stem: str, default_tz: tzinfo) -> datetime | None:
     if not match:
         return None
     try:
-        return datetime(*map(int, match.groups()), tzinfo=default_tz)
+        year, month, day = map(int, match.groups())
+        return datetime(year, month, day, tzinfo=default_tz)
     except ValueError:
         return None

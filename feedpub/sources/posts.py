@@ -149,10 +149,9 @@ class _FrontMatter:
         for item in items:
             if isinstance(item, str) and item.strip():
                 authors.append(Author(strip_forbidden(item.strip())))
-            elif isinstance(item, dict) and isinstance(item.get("name"), str) and set(item) <= {"name", "email", "uri"}:
-                authors.append(
-                    Author(*(strip_forbidden(str(item[k])) if item.get(k) else None for k in ("name", "email", "uri")))
-                )
+            elif _is_author_mapping(item):
+                email, uri = (strip_forbidden(str(item[k])) if item.get(k) else None for k in ("email", "uri"))
+                authors.append(Author(strip_forbidden(item["name"].strip()), email, uri))
             else:
                 self.error(
                     key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {describe(item)}"
@@ -312,3 +311,11 @@ class _FrontMatter:
 def _category_slug(config: Config, name: str) -> str:
     overrides = {name_key(k): v for k, v in config.category_slugs}
     return overrides.get(name_key(name)) or slugify(name)
+
+
+def _is_author_mapping(item: object) -> bool:
+    """{name, email, uri} with a name that is not blank: a person a feed can credit."""
+    if not isinstance(item, dict) or not set(item) <= {"name", "email", "uri"}:
+        return False
+    name = item.get("name")
+    return isinstance(name, str) and bool(name.strip())

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-try:  # the C loader is several times faster on large sites
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
+if TYPE_CHECKING:
     from yaml import SafeLoader as _BaseLoader
+else:
+    try:  # the C loader is several times faster on large sites
+        from yaml import CSafeLoader as _BaseLoader
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        from yaml import SafeLoader as _BaseLoader
 
 
-class SafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class SafeLoader(_BaseLoader):
     """Safe loading, with impossible dates (2026-02-30) kept as text.
 
     PyYAML raises a bare ValueError for them, without a line; as text they

@@ -58,7 +58,9 @@ def post_text(
     if draft:
         metadata["draft"] = True
     # sort_keys=False keeps title and date first, where a writer looks for them.
-    text = frontmatter.dumps(frontmatter.Post(body.strip("\n"), **metadata), sort_keys=False, allow_unicode=True)
+    post = frontmatter.Post(body.strip("\n"))
+    post.metadata.update(metadata)
+    text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True)
     # Without a body, a blank line after the front matter is where the writer starts typing.
     return text + ("\n" if body.strip() else "\n\n")
 

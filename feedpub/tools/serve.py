@@ -18,6 +18,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from email.message import Message
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -106,7 +107,7 @@ class Response:
     body: bytes
 
 
-def file_response(data: bytes, mtime: float, name: str, request_headers: Mapping[str, str]) -> Response:
+def file_response(data: bytes, mtime: float, name: str, request_headers: Mapping[str, str] | Message) -> Response:
     """The answer to a GET of a file holding `data`: 200 (gzipped if accepted) or 304."""
     media_type = content_type(name, request_headers.get("Accept", ""))
     compressible = any(mark in media_type.split(";")[0] for mark in _COMPRESSIBLE)
@@ -131,7 +132,7 @@ def file_response(data: bytes, mtime: float, name: str, request_headers: Mapping
     return Response(200, tuple(headers), body)
 
 
-def not_modified(tag: str, mtime: float, request_headers: Mapping[str, str]) -> bool:
+def not_modified(tag: str, mtime: float, request_headers: Mapping[str, str] | Message) -> bool:
     """RFC 9110 13.1: If-None-Match decides when present; If-Modified-Since only otherwise."""
     if_none_match = request_headers.get("If-None-Match")
     if if_none_match is not None:
@@ -242,6 +243,8 @@ class FeedServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # only for AF_UNIX, which this server never binds
+            host = host.decode()
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
     def stop(self) -> None:

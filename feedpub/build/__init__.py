@@ -1,0 +1,5 @@
+"""Stage 6, the one orchestrating function: config and a clock reading in, a `Report` out."""
+
+from feedpub.build.pipeline import BuildOptions, build
+
+__all__ = ["BuildOptions", "build"]
