@@ -1,3 +1,3 @@
-"""feedpub: Atom and RSS feeds for a folder of Markdown posts."""
+"""feedpub: Atom, RSS and JSON feeds for a site, each category and each tag, from a folder of Markdown posts."""
 
 __version__ = "0.1.0"

@@ -2,7 +2,7 @@
 
 One SQLite file (`.feedpub-cache/cache.sqlite`). Everything in it is keyed by
 what produced it: a post by its file's path, size, mtime and content hash; an
-entry by the post's content hash; the whole file by a settings key (feedpub
+entry by its post's content hash and path; the whole file by a settings key (feedpub
 version plus every config value that affects output). A cache made with other
 settings, or that SQLite cannot read, is thrown away and rebuilt, never
 trusted. Posts are stored as JSON, not pickles, so a tampered cache cannot run
@@ -20,14 +20,14 @@ from pathlib import Path
 
 from feedpub.model import Author, Enclosure, Post, Problem
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 BATCH_ROWS = 500
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, sha TEXT,
+CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, source_hash TEXT,
                     post TEXT, problems TEXT NOT NULL);
-CREATE TABLE entries (sha TEXT NOT NULL, format TEXT NOT NULL, xml BLOB NOT NULL,
-                      PRIMARY KEY (sha, format));
+CREATE TABLE entries (entry_key TEXT NOT NULL, format TEXT NOT NULL, xml BLOB NOT NULL,
+                      PRIMARY KEY (entry_key, format));
 CREATE TABLE feeds (file TEXT PRIMARY KEY, signature TEXT NOT NULL, mtime_ns INTEGER, size INTEGER);
 """
 
@@ -37,7 +37,7 @@ class CachedPost:
     """One posts row; the JSON is decoded only for the posts a build uses."""
 
     stat: tuple[int, int]  # (mtime_ns, size) of the file when it was parsed
-    sha: str
+    source_hash: str  # SHA-256 of the file's bytes
     post_json: str | None
     problems_json: str
 
@@ -49,7 +49,7 @@ class CachedPost:
 
 
 class Cache:
-    """A read-write view of the cache for one build; call save() to keep it."""
+    """A read-write view of the cache for one build; `close(keep=True)` commits what was put."""
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
@@ -102,7 +102,7 @@ class Cache:
     # posts ---------------------------------------------------------------
     def posts(self) -> dict[str, CachedPost]:
         """Every cached post file by path, in one query."""
-        rows = self.db.execute("SELECT path, mtime_ns, size, sha, post, problems FROM posts")
+        rows = self.db.execute("SELECT path, mtime_ns, size, source_hash, post, problems FROM posts")
         return {row[0]: CachedPost((row[1], row[2]), row[3], row[4], row[5]) for row in rows}
 
     def warnings(self) -> list[Problem]:
@@ -110,9 +110,11 @@ class Cache:
         rows = self.db.execute("SELECT problems FROM posts WHERE problems != '[]' ORDER BY path")
         return [p for (text,) in rows for p in problems_from_json(text) if p.severity == "warning"]
 
-    def put_post(self, path: str, stat: tuple[int, int], sha: str, post: Post | None, problems: list[Problem]) -> None:
+    def put_post(
+        self, path: str, stat: tuple[int, int], source_hash: str, post: Post | None, problems: list[Problem]
+    ) -> None:
         self._pending_posts.append(
-            (path, stat[0], stat[1], sha, post_to_json(post) if post else None, problems_to_json(problems))
+            (path, stat[0], stat[1], source_hash, post_to_json(post) if post else None, problems_to_json(problems))
         )
         if len(self._pending_posts) >= BATCH_ROWS:
             self.flush()
@@ -121,16 +123,12 @@ class Cache:
         self.db.executemany("DELETE FROM posts WHERE path = ?", ((p,) for p in paths))
 
     # entries -------------------------------------------------------------
-    def entry(self, sha: str, fmt: str) -> bytes | None:
-        row = self.db.execute("SELECT xml FROM entries WHERE sha = ? AND format = ?", (sha, fmt)).fetchone()
-        return bytes(row[0]) if row else None
-
     def entries_with(self, formats: Iterable[str]) -> set[str]:
         """Keys of the entries cached in every one of `formats`, in one query."""
         wanted = list(dict.fromkeys(formats))
         marks = ",".join("?" * len(wanted))
         rows = self.db.execute(
-            f"SELECT sha FROM entries WHERE format IN ({marks}) GROUP BY sha HAVING COUNT(*) = ?",
+            f"SELECT entry_key FROM entries WHERE format IN ({marks}) GROUP BY entry_key HAVING COUNT(*) = ?",
             (*wanted, len(wanted)),
         )
         return {row[0] for row in rows}
@@ -139,20 +137,24 @@ class Cache:
         """The entries for `keys` in one format, in the order of `keys`, in one query."""
         marks = ",".join("?" * len(keys))
         rows = (
-            dict(self.db.execute(f"SELECT sha, xml FROM entries WHERE format = ? AND sha IN ({marks})", (fmt, *keys)))
+            dict(
+                self.db.execute(
+                    f"SELECT entry_key, xml FROM entries WHERE format = ? AND entry_key IN ({marks})", (fmt, *keys)
+                )
+            )
             if keys
             else {}
         )
         return [bytes(rows[key]) for key in keys]
 
-    def put_entry(self, sha: str, fmt: str, xml: bytes) -> None:
-        self._pending_entries.append((sha, fmt, xml))
+    def put_entry(self, key: str, fmt: str, xml: bytes) -> None:
+        self._pending_entries.append((key, fmt, xml))
         if len(self._pending_entries) >= BATCH_ROWS:
             self.flush()  # bounded: rendered entries must not pile up in memory
 
     def prune_entries(self, keep: set[str]) -> None:
-        shas = [r[0] for r in self.db.execute("SELECT DISTINCT sha FROM entries")]
-        self.db.executemany("DELETE FROM entries WHERE sha = ?", ((s,) for s in shas if s not in keep))
+        keys = [r[0] for r in self.db.execute("SELECT DISTINCT entry_key FROM entries")]
+        self.db.executemany("DELETE FROM entries WHERE entry_key = ?", ((k,) for k in keys if k not in keep))
 
     # feeds and the no-op stamp ---------------------------------------------
     def signatures(self) -> dict[str, tuple[str, int, int]]:
@@ -192,8 +194,8 @@ def remove_cache_folder(folder: Path) -> None:
 def _matches(db: sqlite3.Connection, settings_key: str) -> bool:
     try:
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        db.execute("SELECT path, mtime_ns, size, sha, post, problems FROM posts LIMIT 1").fetchall()
-        db.execute("SELECT sha, format, xml FROM entries LIMIT 1").fetchall()
+        db.execute("SELECT path, mtime_ns, size, source_hash, post, problems FROM posts LIMIT 1").fetchall()
+        db.execute("SELECT entry_key, format, xml FROM entries LIMIT 1").fetchall()
         db.execute("SELECT file, signature, mtime_ns, size FROM feeds LIMIT 1").fetchall()
     except sqlite3.DatabaseError:
         return False
