@@ -22,7 +22,7 @@ def entry_fragments(
     post: Post, rendered: Rendered, site: Site, full_content: bool, formats: Sequence[str]
 ) -> dict[str, bytes]:
     """One post's entry for each format, to be spliced into every feed that shows it."""
-    fragments = {}
+    fragments: dict[str, bytes] = {}
     xml_formats = [fmt for fmt in formats if fmt in XML_FORMATS]
     if xml_formats:
         entry = build_entry(post, rendered, site, full_content)

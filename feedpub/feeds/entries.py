@@ -56,7 +56,9 @@ def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) 
     entry.guid(post.entry_id, permalink=post.entry_id == post.permalink)
     entry.title(post.title)
     entry.link(href=post.permalink, rel="alternate")
-    links = [("related", post.source_url, "text/html", None)] if post.source_url else []
+    links: list[tuple[str, str, str, int | None]] = (
+        [("related", post.source_url, "text/html", None)] if post.source_url else []
+    )
     links += [("enclosure", e.url, e.media_type, e.length) for e in post.enclosures]
     entry.feedpub_extras.links = tuple(links)
     # RSS allows one enclosure per item; readers take the first.
