@@ -170,7 +170,12 @@ class FeedSpec:
         return f"{self.folder}/{filename}" if self.folder else filename
 
     def url(self, site: Site, filename: str) -> str:
-        return site.url + (f"{self.url_folder}/{filename}" if self.url_folder else filename)
+        return document_url(site, self.url_folder, filename)
+
+
+def document_url(site: Site, url_folder: str, filename: str) -> str:
+    """The absolute URL of a file in a feed's folder: the one place feed URLs are made."""
+    return site.url + (f"{url_folder}/{filename}" if url_folder else filename)
 
 
 @dataclass(frozen=True, slots=True)

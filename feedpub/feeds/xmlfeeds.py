@@ -18,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES
-from feedpub.model import FeedSpec, Site
+from feedpub.model import FeedSpec, Site, document_url
 
 GENERATOR = "feedpub"
 # Where entries start in a pretty-printed document, and what follows the last one.
@@ -65,11 +65,11 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("feedpub_links", _FeedLinks, None, atom=True, rss=True)
     fg.feedpub_links.links = tuple(("hub", hub) for hub in spec.hubs) + tuple(
-        (rel, _document_url(site, folder, fmt)) for rel, folder in spec.archive_links
+        (rel, document_url(site, folder, FILENAMES[fmt])) for rel, folder in spec.archive_links
     )
     fg.feedpub_links.archive = spec.archive
     # An archive page is part of the same logical feed: it keeps the subscription's id.
-    fg.id(_document_url(site, dict(spec.archive_links).get("current", spec.url_folder), "atom"))
+    fg.id(document_url(site, dict(spec.archive_links).get("current", spec.url_folder), FILENAMES["atom"]))
     fg.title(spec.title)
     fg.subtitle(spec.description)
     fg.link(href=spec.url(site, FILENAMES[fmt]), rel="self", type=MEDIA_TYPES[fmt])
@@ -93,10 +93,6 @@ def serialise(fg: FeedGenerator, fmt: str) -> bytes:
         return fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     # feedgen formats RFC 822 dates by switching the process locale: call from processes, not threads.
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-
-
-def _document_url(site: Site, url_folder: str, fmt: str) -> str:
-    return site.url + (f"{url_folder}/" if url_folder else "") + FILENAMES[fmt]
 
 
 def document(spec: FeedSpec, site: Site, fmt: str, fragments: Sequence[bytes]) -> bytes:
