@@ -81,9 +81,11 @@ def archive_pages(subscription: FeedSpec, posts: list[Post], size: int) -> list[
     oldest_first = posts[::-1]
     count = len(oldest_first) // size + 1
     folder = _page_folder
-    pages = []
+    pages: list[FeedSpec] = []
     for number in range(1, count + 1):
         entries = tuple(reversed(oldest_first[(number - 1) * size : number * size]))
+        # The empty newest page dates from when the page before it filled up, not from 1970.
+        updated = _updated(entries) if entries or not pages else pages[-1].updated
         links = [("current", subscription.url_folder)]
         if number > 1:
             links.append(("prev-archive", folder(number - 1, subscription.url_folder)))
@@ -95,7 +97,7 @@ def archive_pages(subscription: FeedSpec, posts: list[Post], size: int) -> list[
                 folder=folder(number, subscription.folder),
                 url_folder=folder(number, subscription.url_folder),
                 entries=entries,
-                updated=_updated(entries),
+                updated=updated,
                 archive_links=tuple(links),
                 archive=True,
             )

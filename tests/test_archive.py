@@ -120,3 +120,14 @@ def test_archives_are_off_by_default(site):
     config = site({f"p{i}.md": post(f"P{i}", f"2026-01-{i + 1:02d}") for i in range(5)}, {"feeds": {"limit": 2}})
     build(config)
     assert not (config.parent / "public" / "archive").exists()
+
+
+def test_an_empty_newest_page_dates_from_when_the_page_before_it_filled(site):
+    config = archive_site(site, 2 * PAGE)  # two full pages, so the open third page is empty
+    build(config)
+
+    out = config.parent / "public"
+    empty, full = parse_ok(out / "archive/3/atom.xml"), parse_ok(out / "archive/2/atom.xml")
+
+    assert empty.entries == []
+    assert empty.feed.updated == full.feed.updated == "2026-01-06T00:00:00+08:00"

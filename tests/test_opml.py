@@ -37,6 +37,8 @@ def test_outlines_are_grouped_into_site_categories_and_tags(tmp_path):
     build_sample(tmp_path)
     groups = etree.parse(str(tmp_path / "feeds.opml")).getroot().findall("body/outline")
     assert [g.get("text") for g in groups] == ["Site", "Categories", "Tags"]
+    # OPML 2.0: an outline with attributes beyond text needs a type, so a group carries text alone.
+    assert [sorted(g.attrib) for g in groups] == [["text"]] * 3
     tags = [o.get("text") for o in groups[2]]
     assert "金融科技观察 · 区块链" in tags and "金融科技观察 · stablecoins" in tags
 

@@ -30,7 +30,8 @@ def opml_document(feeds: Sequence[FeedSpec], site: Site, filename: str) -> bytes
         members = [feed for feed in feeds if feed.kind == kind and not feed.archive]
         if not members:
             continue
-        group = etree.SubElement(body, "outline", text=label, title=label)
+        # A group is text alone: OPML 2.0 wants a type on any outline with more attributes.
+        group = etree.SubElement(body, "outline", text=label)
         for feed in members:
             etree.SubElement(
                 group,
