@@ -148,7 +148,7 @@ def _groups(
                 Problem(
                     first.path,
                     line,
-                    f'{kind}s "{other}" and "{name}" both make the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}',
+                    f'{_FOLDERS[kind]} "{other}" and "{name}" both make the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}',
                 )
             )
             continue

@@ -48,7 +48,8 @@ def _fit(slug: str, name: str) -> str:
     if len(slug.encode("utf-8")) <= MAX_SLUG_BYTES:
         return slug
     cut = slug.encode("utf-8")[: MAX_SLUG_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
-    return f"{cut}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+    # Hash the key, not the spelling: every spelling of one tag must keep one folder.
+    return f"{cut}-{hashlib.sha256(name_key(name).encode('utf-8')).hexdigest()[:8]}"
 
 
 def is_safe_segment(slug: str) -> bool:
