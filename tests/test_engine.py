@@ -46,7 +46,9 @@ def test_cmark_without_the_package_is_a_config_error_naming_the_install_command(
     config = site({"x.md": post()}, {"markdown": {"engine": "cmark"}})
     result = run_cli("build", "-c", config, "--now", NOW)
     assert result.exit_code == 2
-    assert "markdown.engine: cmark needs the cmarkgfm package: pip install 'feedpub[fast]'" in result.stderr
+    assert (
+        "markdown.engine: cmark needs feedpub's fast extra: pip install '.[fast]' in feedpub's folder" in result.stderr
+    )
 
 
 def test_an_unknown_engine_is_a_config_error(site):

@@ -249,7 +249,9 @@ class _Validator:
     def engine(self, name: str) -> str:
         engine = self.choice("markdown.engine", name, ENGINES)
         if engine == "cmark" and not available("cmarkgfm"):
-            raise self.fail("markdown.engine", "cmark needs the cmarkgfm package: pip install 'feedpub[fast]'")
+            raise self.fail(
+                "markdown.engine", "cmark needs feedpub's fast extra: pip install '.[fast]' in feedpub's folder"
+            )
         return engine
 
     def extensions(self, names: list[str]) -> tuple[str, ...]:
