@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from feedpub import __version__
-from feedpub.build.workers import Workers, parse_job, render_job
+from feedpub.build.workers import Workers, parse_posts, render_job
 from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
 from feedpub.plan import STYLESHEET, plan_feeds, visible_posts
@@ -216,9 +216,7 @@ class _Build:
             else:
                 changed.append(path)
         self.tick("reading posts", done, total)
-        for path, (post, found) in zip(
-            changed, self.workers.map(parse_job, [(p, self.config) for p in changed]), strict=True
-        ):
+        for path, post, found in parse_posts(changed, self.config, self.workers):
             done += 1
             self.tick("reading posts", done, total)
             problems.extend(found)
@@ -227,7 +225,7 @@ class _Build:
                 posts.append(post)
         self.cache.forget_posts(set(cached) - {str(p) for p in paths})
         self.cache.flush()
-        problems.sort(key=lambda p: (str(p.path), p.line or 0))
+        problems.sort(key=_in_file_order)
         return posts
 
     # render --------------------------------------------------------------
@@ -301,6 +299,30 @@ class _Build:
         self.cache.put_meta("next_change", min(future).isoformat() if future else "")
         # A build that left broken posts out must say so again next time: no fast path.
         self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean else "")
+
+
+def read_site(config: Config, jobs: int | None = None) -> tuple[list[Post], list[Problem], int]:
+    """Every post and the problems found, read as a build reads them but without its cache.
+
+    Bodies stay on disk (`sources.posts.with_body` reads one). Returns the
+    posts, the problems, and how many post files were found.
+    """
+    paths, problems = find_post_files(config.posts_dir)
+    posts: list[Post] = []
+    workers = Workers(jobs)
+    try:
+        for _, post, found in parse_posts(paths, config, workers):
+            problems.extend(found)
+            if post is not None:
+                posts.append(post)
+    finally:
+        workers.close()
+    problems.sort(key=_in_file_order)
+    return posts, problems, len(paths)
+
+
+def _in_file_order(problem: Problem) -> tuple[str, int]:
+    return str(problem.path), problem.line or 0
 
 
 def changed_feed_urls(feeds: list[FeedSpec], config: Config, written: list[str]) -> tuple[str, ...]:

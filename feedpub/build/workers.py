@@ -21,7 +21,7 @@ from typing import TypeVar
 from feedpub.feeds import entry_fragments
 from feedpub.model import Config, Post, Problem
 from feedpub.render.content import render_post
-from feedpub.sources.posts import read_post
+from feedpub.sources.posts import read_post, with_body
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -117,12 +117,19 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
     return (replace(post, body="") if post is not None else None), problems
 
 
+def parse_posts(
+    paths: Sequence[Path], config: Config, workers: Workers
+) -> Iterator[tuple[Path, Post | None, list[Problem]]]:
+    """Each post file parsed, bodies left on disk, in the order of `paths`: the one way posts are read."""
+    results = workers.map(parse_job, [(path, config) for path in paths])
+    for path, (post, problems) in zip(paths, results, strict=True):
+        yield path, post, problems
+
+
 def render_job(job: tuple[Post, Config]) -> tuple[str, dict[str, bytes]]:
     """The post's entry XML in each configured format, keyed by the post's content hash."""
     post, config = job
-    if not post.body:
-        fresh, _ = read_post(post.path, config)
-        post = fresh if fresh is not None else post
+    post = with_body(post, config)
     rendered = render_post(post, (config.markdown_engine, config.markdown_extensions))
     full = config.feeds.content == "full"
     return post.source_hash, entry_fragments(post, rendered, config.site, full, config.feeds.formats)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from feedpub.model import Author, Config, Enclosure, Post, Problem
 from feedpub.sources.dates import DateError, date_from_filename, parse_date
-from feedpub.sources.files import SourceFile, find_post_files, read_source, strip_forbidden
+from feedpub.sources.files import SourceFile, read_source, strip_forbidden
 from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
 from feedpub.sources.yamldoc import describe
 
@@ -22,21 +22,6 @@ _SUMMARY_KEYS = ("summary", "excerpt", "description")
 # Each tag makes a feed that repeats all of the post's tags: 10,000 tags would
 # write 10,000 feeds of 10,000 categories each (gigabytes). No real post needs more.
 MAX_NAMES_PER_POST = 500
-
-
-def read_posts(config: Config) -> tuple[list[Post], list[Problem], int]:
-    """Every post under config.posts_dir, drafts and future posts included.
-
-    Returns the posts, the problems, and how many post files were found.
-    """
-    paths, problems = find_post_files(config.posts_dir)
-    posts: list[Post] = []
-    for path in paths:
-        post, found = read_post(path, config)
-        problems.extend(found)
-        if post is not None:
-            posts.append(post)
-    return posts, problems, len(paths)
 
 
 def read_post(path: Path, config: Config) -> tuple[Post | None, list[Problem]]:
@@ -47,6 +32,14 @@ def read_post(path: Path, config: Config) -> tuple[Post | None, list[Problem]]:
     post = reader.post()
     problems.extend(reader.problems)
     return (post if not reader.failed else None), problems
+
+
+def with_body(post: Post, config: Config) -> Post:
+    """The post with its body, read again from its file if a build left it on disk."""
+    if post.body:
+        return post
+    fresh, _ = read_post(post.path, config)
+    return fresh if fresh is not None else post
 
 
 class _FrontMatter:

@@ -14,6 +14,7 @@ from pathlib import Path
 from feedpub.feeds import FILENAMES
 from feedpub.model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
 from feedpub.publish.output import read_manifest
+from feedpub.sources.posts import with_body
 from feedpub.tools.check_posts import post_warnings
 
 ATOM_SCHEMA = Path(__file__).parents[1] / "assets" / "atom.rng"
@@ -44,14 +45,14 @@ class CheckResult:
 def check_site(config: Config, feeds: list[FeedSpec], problems: list[Problem]) -> CheckResult:
     """The verdict on a site: its problems, the check-only warnings, and the published feeds' validity.
 
-    `feeds` and `problems` are what inspect.planned_feeds returns; the posts
+    `feeds` and `problems` are what tools.discovery.planned_feeds returns; the posts
     those feeds show are the ones checked. Reads the output folder, writes nothing.
     """
     problems = list(problems)
     posts = shown_posts(feeds)
     engine = (config.markdown_engine, config.markdown_extensions)
     for post in posts:
-        problems.extend(post_warnings(post, config.site, engine))
+        problems.extend(post_warnings(with_body(post, config), config.site, engine))
     files = published_feed_files(config, feeds)
     published, notes = validate_feed_files(config.output_dir, files)
     ordered = sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
+from feedpub.build import read_site
 from feedpub.feeds import FILENAMES, MEDIA_TYPES
 from feedpub.model import Config, FeedSpec, Problem
 from feedpub.plan import plan_feeds, visible_posts
-from feedpub.sources.posts import read_posts
 from feedpub.sources.slugs import name_key
 
 _FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -16,7 +16,7 @@ _FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 
 def planned_feeds(config: Config, now: datetime, drafts: bool = False) -> tuple[list[FeedSpec], list[Problem]]:
     """Every feed a build at `now` would write (archive pages included), without writing anything."""
-    posts, problems, _ = read_posts(config)
+    posts, problems, _ = read_site(config)
     feeds, plan_problems = plan_feeds(config, visible_posts(posts, now, drafts))
     return feeds, problems + plan_problems
 
