@@ -33,7 +33,7 @@ def parse_date(value: object, default_tz: tzinfo) -> datetime:
         stamp = _parse_text(value.strip(), default_tz)
     else:
         raise DateError(f"{_show(value)} is not a date ({EXPECTED})")
-    return _representable(stamp, default_tz, value)
+    return _whole_minute_offset(_representable(stamp, default_tz, value))
 
 
 def _representable(stamp: datetime, site_tz: tzinfo, value: object) -> datetime:
@@ -44,6 +44,26 @@ def _representable(stamp: datetime, site_tz: tzinfo, value: object) -> datetime:
     except (OverflowError, ValueError):
         raise DateError(f"{_show(value)} is out of the range feeds can show") from None
     return stamp
+
+
+def _whole_minute_offset(stamp: datetime) -> datetime:
+    """The same instant, in UTC when its offset has seconds.
+
+    Zones began in local mean time (Paris was +00:09:21 until 1911): RFC 3339
+    and RFC 822 offsets are whole minutes, so such a date is given in UTC.
+    """
+    offset = stamp.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        return stamp.astimezone(UTC)
+    return stamp
+
+
+def is_nonexistent(stamp: datetime) -> bool:
+    """A wall-clock time its zone skipped (02:30 on the night clocks go forward)."""
+    if stamp.tzinfo is None:
+        return False
+    round_trip = stamp.astimezone(UTC).astimezone(stamp.tzinfo)
+    return round_trip.replace(tzinfo=None) != stamp.replace(tzinfo=None)
 
 
 def _parse_text(text: str, default_tz: tzinfo) -> datetime:
@@ -79,7 +99,11 @@ def _offset_tz(offset: str) -> tzinfo:
 
 
 def _show(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    """A value as the writer wrote it: text quoted, dates in ISO form, never a Python repr."""
+    if isinstance(value, date):
+        text = value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    else:
+        text = f'"{value}"' if isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
