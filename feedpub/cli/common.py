@@ -39,10 +39,25 @@ Exit codes:
   {EXIT_PARTIAL}   --keep-going: published, but some posts were left out
   {EXIT_PING}   published, but a WebSub hub could not be notified
   {EXIT_INTERNAL}  internal error (a bug; -v shows the traceback)
+  130 interrupted (Ctrl-C, SIGINT)
 """
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+class _Commands(click.Group):
+    """The command group; Ctrl-C exits 130, never click's "Aborted!" with 1, the content-error code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            echo_err("feedpub: interrupted")
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Commands, epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedpub")
 def main() -> None:
     """feedpub publishes Atom, RSS and JSON feeds from a folder of Markdown posts."""
