@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedpub.model import Config, FeedKind, FeedSpec, Post, Problem, TaxonomyKind
@@ -126,7 +127,7 @@ def _groups(
             spellings[name_key(name)][name] += 1
     overrides = {name_key(k): v for k, v in (config.category_slugs if kind == "category" else config.tag_slugs)}
     config_key = "category_slugs" if kind == "category" else "tag_slugs"
-    by_slug: dict[str, str] = {}
+    by_slug: dict[str, tuple[str, Path]] = {}
     groups, problems = [], []
     for key in sorted(members):
         name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
@@ -143,16 +144,17 @@ def _groups(
             )
             continue
         if slug in by_slug:
-            other = by_slug[slug]
+            other, other_path = by_slug[slug]
             problems.append(
                 Problem(
                     first.path,
                     line,
-                    f'{_FOLDERS[kind]} "{other}" and "{name}" both make the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}',
+                    f'{_FOLDERS[kind]} "{other}" ({other_path}) and "{name}" ({first.path}) both make the slug '
+                    f'"{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}',
                 )
             )
             continue
-        by_slug[slug] = name
+        by_slug[slug] = (name, first.path)
         groups.append((name, slug, members[key]))
     groups.sort(key=lambda group: group[1])
     return groups, problems

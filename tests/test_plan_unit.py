@@ -302,13 +302,14 @@ def test_tag_slugs_in_the_config_choose_the_folder_whatever_the_spelling():
     assert tag_feed.title == "Test Site · 区块链"
 
 
-def test_two_tags_making_one_slug_are_a_problem_naming_both_and_the_config_key_that_fixes_it():
+def test_two_tags_making_one_slug_are_a_problem_naming_both_their_files_and_the_config_key_that_fixes_it():
     posts = [post("a", tags=("C",)), post("b", tags=("C++",))]
 
     feeds, problems = plan(posts)
 
     assert [str(problem) for problem in problems] == [
-        'posts/b.md:4: tags "C" and "C++" both make the slug "c"; give one its own in tag_slugs: {"C++": another-slug}'
+        'posts/b.md:4: tags "C" (posts/a.md) and "C++" (posts/b.md) both make the slug "c"; '
+        'give one its own in tag_slugs: {"C++": another-slug}'
     ]
     assert [(spec.name, spec.slug) for spec in feeds if spec.kind == "tag"] == [("C", "c")]
 
@@ -329,7 +330,7 @@ def test_a_category_collision_message_speaks_of_categories():
     _, problems = plan(posts)
 
     assert [problem.message for problem in problems] == [
-        'categories "Fin Tech" and "fin-tech" both make the slug "fin-tech"; '
+        'categories "Fin Tech" (posts/a.md) and "fin-tech" (posts/b.md) both make the slug "fin-tech"; '
         'give one its own in category_slugs: {"fin-tech": another-slug}'
     ]
 
