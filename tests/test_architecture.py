@@ -168,6 +168,12 @@ def test_feedgen_is_imported_only_in_the_feeds_package():
     assert importers and all(rel.startswith("feeds/") for rel in importers), importers
 
 
+def test_the_html_parser_is_imported_only_in_the_render_package():
+    importers = sorted(path.relative_to(PACKAGE).as_posix() for path in SOURCES if "selectolax" in imported_names(path))
+
+    assert importers and all(rel.startswith("render/") for rel in importers), importers
+
+
 def in_cli(rel: str) -> bool:
     return rel.startswith("cli/")
 

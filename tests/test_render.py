@@ -77,6 +77,13 @@ def test_summary_is_the_first_paragraph_without_marker_or_front_matter(render):
     assert entry.findtext(f"{ATOM}summary") == "<p>The <em>first</em> paragraph.</p>"
 
 
+def test_a_marker_inside_a_paragraph_cuts_it_and_closes_what_it_left_open(render):
+    entry = render("Intro *with a <!--more--> cut* in it.\n\nAfter.")
+
+    assert entry.findtext(f"{ATOM}summary") == "<p>Intro <em>with a</em></p>"
+    assert entry.findtext(f"{ATOM}content") == "<p>Intro <em>with a  cut</em> in it.</p>\n<p>After.</p>"
+
+
 def test_front_matter_summary_wins_over_the_more_marker(render):
     entry = render("Before.\n\n<!--more-->\n\nAfter.", "excerpt: From front matter.")
 
@@ -274,6 +281,18 @@ def test_unquoted_attributes_in_raw_html_are_made_absolute(render):
     content = entry.findtext(f"{ATOM}content")
     assert PERMALINK + "img/unquoted.png" in content
     assert "https://example.com/2026/01/30/other/" in content
+
+
+def test_a_gt_inside_a_quoted_attribute_does_not_keep_the_url_relative(render):
+    entry = render('<img alt="a>b" src="pic.png">')
+
+    assert urls(entry.findtext(f"{ATOM}content"), "src") == [PERMALINK + "pic.png"]
+
+
+def test_a_link_to_a_malformed_host_is_published_not_a_crash(render):
+    entry = render("[broken](//[host/page)")
+
+    assert urls(entry.findtext(f"{ATOM}content"), "href") == ["https://[host/page"]
 
 
 def test_code_samples_are_published_exactly_as_written(render):

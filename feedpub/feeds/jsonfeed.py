@@ -7,18 +7,14 @@ indenting an item's lines cannot change its content.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Sequence
 
 from feedpub.feeds.formats import FILENAMES
 from feedpub.model import Author, FeedSpec, Post, Rendered, Site
+from feedpub.render.markup import plain_text
 
 VERSION = "https://jsonfeed.org/version/1.1"
-_TAG = re.compile(r"<[^>]+>")
-# Tags that separate words; others (<a>, <strong>) sit inside a word in Chinese text.
-_BREAKING_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h[1-6]|div|tr|td|th|blockquote|pre|table|section)\b[^>]*>", re.I)
 _ITEM_INDENT = "    "
 
 
@@ -34,11 +30,6 @@ def _authors(authors: Sequence[Author]) -> list[dict[str, str]]:
     ]
 
 
-def plain_text(fragment: str) -> str:
-    """Text of an HTML fragment: JSON Feed's summary is plain text."""
-    return " ".join(html.unescape(_TAG.sub("", _BREAKING_TAG.sub(" ", fragment))).split())
-
-
 def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
     """One item, indented as it stands inside the feed's "items" array."""
     item: dict[str, object] = {"id": post.entry_id, "url": post.permalink}
@@ -46,7 +37,7 @@ def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
         item["external_url"] = post.source_url
     item["title"] = post.title
     item["content_html"] = rendered.content_html if full_content else rendered.summary_html
-    summary = plain_text(rendered.summary_html)
+    summary = plain_text(rendered.summary_html)  # JSON Feed's summary is plain text
     if summary:
         item["summary"] = summary
     item["date_published"] = post.published.isoformat()

@@ -1,31 +1,36 @@
 """Markdown to HTML for feeds: bodies, summaries, and relative URLs made absolute.
 
 Pure functions of (post, markdown extensions): the same post always renders to
-the same HTML.
+the same HTML. The HTML itself is read and rewritten in render/markup.py.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
 
 import markdown
 
 from feedpub.model import Post, Rendered
 from feedpub.render.cmark import gfm_to_html
+from feedpub.render.markup import (
+    MORE_MARKER,
+    absolutize,
+    before_more_marker,
+    close_open_tags,
+    first_paragraph,
+    without_more_marker,
+)
 
-MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-# A start or end tag; text never holds a raw "<" (Markdown escapes it), so these are real tags.
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^<>]*)?/?>")
-_URL_ATTRIBUTE = re.compile(
-    r"""(\s(?:href|src|srcset|poster|cite|action|background)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE
-)
-_VOID = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
-)
-_FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
+# Importable from here as before: check and the build use these names.
+__all__ = [
+    "MORE_MARKER",
+    "MarkdownEngine",
+    "absolutize",
+    "close_open_tags",
+    "markdown_to_html",
+    "render_post",
+    "summary_from_content",
+]
 
 MarkdownEngine = tuple[str, tuple[str, ...]]  # engine name, Python-Markdown extensions
 
@@ -58,91 +63,14 @@ def render_post(post: Post, engine: MarkdownEngine) -> Rendered:
         summary = absolutize(markdown_to_html(post.summary, engine), post.permalink)
     else:
         summary = summary_from_content(content)
-    return Rendered(content_html=MORE_MARKER.sub("", content).strip(), summary_html=summary.strip())
+    return Rendered(content_html=without_more_marker(content).strip(), summary_html=summary.strip())
 
 
 def summary_from_content(content: str) -> str:
-    """The part before <!--more-->, else the first paragraph.
+    """The part before <!--more--> with the elements it leaves open closed, else the first paragraph.
 
-    The marker is looked for in the HTML, where a marker shown inside a code
-    sample is escaped text and so never mistaken for the real one.
+    The marker must be a real comment: one shown inside a code sample is
+    escaped text and so never mistaken for it.
     """
-    marker = MORE_MARKER.search(content)
-    if marker:
-        return close_open_tags(content[: marker.start()].rstrip())
-    paragraph = _FIRST_PARAGRAPH.search(content)
-    return paragraph.group(0) if paragraph else ""
-
-
-def close_open_tags(fragment: str) -> str:
-    """Close the elements a cut left open (`<p>text <!--more-->` leaves a <p>)."""
-    stack: list[str] = []
-    for match in _TAG.finditer(fragment):
-        closing, name = match.group(1), match.group(2).lower()
-        if name in _VOID or match.group(0).endswith("/>"):
-            continue
-        if not closing:
-            stack.append(name)
-        elif name in stack:
-            while stack.pop() != name:
-                pass
-    return fragment + "".join(f"</{name}>" for name in reversed(stack))
-
-
-def absolutize(fragment: str, base_url: str) -> str:
-    """Resolve every relative URL in an HTML fragment against `base_url`.
-
-    Feed readers have no base URL for entry content, so `/img/a.png`,
-    `../other/` and `#note` would break; we resolve them as a browser would.
-    Only attributes inside real tags are touched: a code sample showing
-    `<img src="logo.png">` is escaped text and stays exactly as written.
-    """
-
-    def attribute(match: re.Match) -> str:
-        name, quote, value = match.group(1), *_unquote(match.group(2))
-        if name.lower().lstrip().startswith("srcset"):
-            return f"{name}{quote}{_srcset(base_url, value)}{quote}"
-        return f"{name}{quote}{_join(base_url, value)}{quote}"
-
-    def tag(match: re.Match) -> str:
-        return _URL_ATTRIBUTE.sub(attribute, match.group(0))
-
-    return _TAG.sub(tag, fragment)
-
-
-def _unquote(raw: str) -> tuple[str, str]:
-    if raw[:1] in ("'", '"'):
-        return raw[0], raw[1:-1]
-    return '"', raw.replace('"', "&quot;")
-
-
-def _srcset(base_url: str, value: str) -> str:
-    candidates = []
-    for candidate in html.unescape(value).split(","):
-        parts = candidate.strip().split(None, 1)
-        if parts:
-            parts[0] = urljoin(base_url, parts[0])
-            candidates.append(" ".join(parts))
-    return html.escape(", ".join(candidates), quote=True)
-
-
-_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
-def _join(base_url: str, value: str) -> str:
-    if _ABSOLUTE.match(value):
-        return value  # already absolute (https:, mailto:, data:): leave the author's text alone
-    raw = html.unescape(value).strip() if "&" in value else value.strip()
-    if not raw:
-        return html.escape(base_url, quote=True)
-    if raw[0] == "/" and raw[1:2] != "/" and "/." not in raw:
-        joined = _origin(base_url) + raw  # the common case, without urljoin's cost
-    else:
-        joined = urljoin(base_url, raw)
-    return html.escape(joined, quote=True)
-
-
-@lru_cache(maxsize=64)
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    before = before_more_marker(content)
+    return first_paragraph(content) if before is None else before

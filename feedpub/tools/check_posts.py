@@ -6,21 +6,14 @@ line of the post they are about, and none of them stops a build.
 
 from __future__ import annotations
 
-import html
-import re
 from difflib import SequenceMatcher
-from html.parser import HTMLParser
 from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
 
 from feedpub.model import Post, Problem, Site
-from feedpub.render.content import MORE_MARKER, MarkdownEngine, markdown_to_html, summary_from_content
+from feedpub.render.content import MarkdownEngine, markdown_to_html, summary_from_content
+from feedpub.render.markup import Opening, UrlAttribute, has_more_marker, opening, plain_text, url_attributes
 
-_TAGS = re.compile(r"<[^>]*>")
-_HEADING = r"<h[1-6][^>]*>(.*?)</h[1-6]>"
-_LEADING_HEADINGS = re.compile(rf"^(?:\s*{_HEADING})*\s*", re.DOTALL)
-_FIRST_HEADING = re.compile(rf"^\s*{_HEADING}", re.DOTALL)
-_FIRST_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)")
 _BLOCK_NAMES = {
     "ul": "a list",
     "ol": "a list",
@@ -33,7 +26,6 @@ _BLOCK_NAMES = {
     "hr": "a rule",
     "dl": "a list",
 }
-_URL_ATTRIBUTES = ("href", "src", "srcset", "poster")
 # Elements whose src the reader loads into the page (a link is only followed on a click).
 _EMBEDDING = ("img", "source", "video", "audio", "iframe", "embed", "track", "input")
 _LOCAL_HOSTS = ("localhost", "0.0.0.0")
@@ -44,13 +36,15 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Proble
     if not post.body.strip():
         return [_warning(post, post.body_line, "the body is empty: the feed entry has no content")]
     content = markdown_to_html(post.body, engine)
-    urls = _urls(content)
+    # urlsplit refuses a broken host ("//[x"): no reader opens such a URL, and no check here applies to it.
+    attributes = [found for found in url_attributes(content) if _splits(found.url)]
+    urls = [found.url for found in attributes]
     found = (
         title_repeated(post, content)
         + no_summary(post, content)
         + markdown_source_links(post, urls)
         + unreachable_urls(post, urls)
-        + mixed_content(post, urls, site)
+        + mixed_content(post, attributes, site)
         + outside_site(post, urls, site)
     )
     return sorted(found, key=lambda p: p.line or 0)
@@ -63,39 +57,38 @@ def no_summary(post: Post, content: str) -> list[Problem]:
     text at all. Leading headings are skipped: the paragraph under
     "## Background" is the summary a person would pick.
     """
-    if post.summary or MORE_MARKER.search(content):
+    if post.summary or has_more_marker(content):
         return []
-    opening = _LEADING_HEADINGS.sub("", content)
-    shown = _text(summary_from_content(content))  # without a marker: the first paragraph
-    if opening.startswith("<p>") and shown:
+    start = opening(content)
+    shown = plain_text(summary_from_content(content))  # without a marker: the first paragraph
+    if start.block == "p" and shown:
         return []
     seen = f'a paragraph from further down ("{_shorten(shown)}")' if shown else "no text at all"
     return [
         _warning(
             post,
             _first_text_line(post),
-            f"no summary: the body starts with {_describe(opening)}, "
+            f"no summary: the body starts with {_describe(start)}, "
             f"not a paragraph of text, and has no summary: or <!--more-->, so readers see {seen}",
         )
     ]
 
 
-def _describe(opening: str) -> str:
-    """What a body's first block is, in words."""
-    first = _FIRST_TAG.match(opening)
-    if first is None:
+def _describe(start: Opening) -> str:
+    """What a body's first block after its headings is, in words."""
+    if start.block is None:
         return "text outside a paragraph"
-    if first.group(1) == "p":
-        return "an image" if "<img" in opening[: opening.find("</p>")] else "an empty paragraph"
-    return _BLOCK_NAMES.get(first.group(1), f"<{first.group(1)}>")
+    if start.block == "p":
+        return "an image" if start.block_has_image else "an empty paragraph"
+    return _BLOCK_NAMES.get(start.block, f"<{start.block}>")
 
 
 def title_repeated(post: Post, content: str) -> list[Problem]:
     """A body opening with the title as a heading: readers show the title, then the title again."""
-    heading = _FIRST_HEADING.match(content)
-    if not heading:
+    headings = opening(content).headings
+    if not headings:
         return []
-    text, title = _text(heading.group(1)).casefold(), " ".join(post.title.split()).casefold()
+    text, title = headings[0].casefold(), " ".join(post.title.split()).casefold()
     # Near enough counts too: a heading pasted from an older title differs by a character or two.
     if not title or not (text.startswith(title) or SequenceMatcher(None, title, text).ratio() >= 0.85):
         return []
@@ -108,10 +101,10 @@ def title_repeated(post: Post, content: str) -> list[Problem]:
     ]
 
 
-def markdown_source_links(post: Post, urls: list[tuple[str, str, str]]) -> list[Problem]:
+def markdown_source_links(post: Post, urls: list[str]) -> list[Problem]:
     """Links to other posts' .md files work in an editor, but no such page is published."""
     found = []
-    for _, _, url in urls:
+    for url in urls:
         parts = urlsplit(url)
         if not parts.scheme and not parts.netloc and parts.path.lower().endswith((".md", ".markdown")):
             found.append(
@@ -124,10 +117,10 @@ def markdown_source_links(post: Post, urls: list[tuple[str, str, str]]) -> list[
     return found
 
 
-def unreachable_urls(post: Post, urls: list[tuple[str, str, str]]) -> list[Problem]:
+def unreachable_urls(post: Post, urls: list[str]) -> list[Problem]:
     """URLs of the author's own machine (a local preview, a file) that no reader can open."""
     found = []
-    for _, _, url in urls:
+    for url in urls:
         parts = urlsplit(url)
         if parts.scheme == "file" or (parts.scheme in ("http", "https") and _is_local(parts.hostname or "")):
             found.append(
@@ -138,28 +131,28 @@ def unreachable_urls(post: Post, urls: list[tuple[str, str, str]]) -> list[Probl
     return found
 
 
-def mixed_content(post: Post, urls: list[tuple[str, str, str]], site: Site) -> list[Problem]:
+def mixed_content(post: Post, attributes: list[UrlAttribute], site: Site) -> list[Problem]:
     """Web-based readers on https block http images and media, so they show as broken."""
     if urlsplit(site.url).scheme != "https":
         return []
     return [
         _warning(
             post,
-            _line_of(post, url),
-            f'embeds "{url}" over plain http on an https site: web-based readers block it; use https',
+            _line_of(post, found.url),
+            f'embeds "{found.url}" over plain http on an https site: web-based readers block it; use https',
         )
-        for tag, attribute, url in urls
-        if tag in _EMBEDDING and attribute != "href" and urlsplit(url).scheme == "http"
+        for found in attributes
+        if found.element in _EMBEDDING and found.attribute != "href" and urlsplit(found.url).scheme == "http"
     ]
 
 
-def outside_site(post: Post, urls: list[tuple[str, str, str]], site: Site) -> list[Problem]:
+def outside_site(post: Post, urls: list[str], site: Site) -> list[Problem]:
     """ "/img/a.png" on a site at https://host/blog/ resolves to https://host/img/a.png, outside the site."""
     base_path = urlsplit(site.url).path
     if base_path == "/":
         return []
     found = []
-    for _, _, url in urls:
+    for url in urls:
         inside = url.startswith(base_path) or url == base_path.rstrip("/")
         if url.startswith("/") and not url.startswith("//") and not inside:
             found.append(
@@ -173,26 +166,12 @@ def outside_site(post: Post, urls: list[tuple[str, str, str]], site: Site) -> li
     return found
 
 
-class _UrlCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[tuple[str, str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name in _URL_ATTRIBUTES and value:
-                values = [c.split()[0] for c in value.split(",") if c.strip()] if name == "srcset" else [value]
-                self.urls.extend((tag, name, v.strip()) for v in values)
-
-    handle_startendtag = handle_starttag
-
-
-def _urls(content: str) -> list[tuple[str, str, str]]:
-    """(tag, attribute, url) of every URL in real tags; a code sample's text is not a tag."""
-    collector = _UrlCollector()
-    collector.feed(content)
-    collector.close()
-    return collector.urls
+def _splits(url: str) -> bool:
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_local(host: str) -> bool:
@@ -214,11 +193,6 @@ def _first_text_line(post: Post) -> int:
     lines = post.body.split("\n")
     offset = next((i for i, line in enumerate(lines) if line.strip()), 0)
     return post.body_line + offset
-
-
-def _text(fragment: str) -> str:
-    """The words of an HTML fragment, entities decoded."""
-    return " ".join(html.unescape(_TAGS.sub("", fragment)).split())
 
 
 def _shorten(text: str, limit: int = 40) -> str:
