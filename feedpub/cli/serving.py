@@ -1,16 +1,24 @@
-"""feedpub serve: the output folder over HTTP, rebuilt on changes."""
+"""feedpub serve: the output folder over HTTP, rebuilt on changes.
+
+A preview (--drafts, or --now) builds into a temporary folder of its own and
+serves that: what it shows must never reach the output folder a web server
+publishes, where a draft would stay live until the next real build.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from feedpub.build.pipeline import BuildOptions, build
+from feedpub.build.pipeline import BuildOptions, build, cache_folder
 from feedpub.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
@@ -27,6 +35,7 @@ from feedpub.cli.common import (
     site_config,
 )
 from feedpub.model import Config
+from feedpub.publish.cache import remove_cache_folder
 from feedpub.publish.output import LockTimeout, OutputError
 from feedpub.sources.config import ConfigError
 from feedpub.sources.files import POST_SUFFIXES
@@ -54,12 +63,16 @@ def serve(
 
     Serves the output folder as a careful static host would: feed media types,
     ETag and Last-Modified with 304s, gzip, and nothing outside the folder.
+    With --drafts or --now it builds a preview into a temporary folder instead,
+    removed on exit, and leaves the output folder as it is.
     """
     try:
         config = site_config(config_path)
         parse_now(now_text, config)
     except (ConfigError, click.BadParameter) as err:
         fail(str(err), EXIT_USAGE)
+    if _is_preview(now_text, drafts) and not build_first:
+        fail("--drafts and --now preview a build of their own: they cannot be used with --no-build", EXIT_USAGE)
     # A service manager stops with SIGTERM: the same clean stop as Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -69,6 +82,11 @@ def serve(
     finally:
         signal.signal(signal.SIGTERM, previous)
     sys.exit(EXIT_OK)
+
+
+def _is_preview(now_text: str | None, drafts: bool) -> bool:
+    """Whether these options change what is published, so that the build must not go to output_dir."""
+    return drafts or now_text is not None
 
 
 def _serve(
@@ -81,22 +99,49 @@ def _serve(
     now_text: str | None,
     drafts: bool,
 ) -> None:
-    if build_first:
-        _serve_build(config_path, config.output_dir, now_text, drafts, changed=None)
-    if not config.output_dir.is_dir():
-        fail(f"{config.output_dir}: no such folder, nothing to serve (run `feedpub build`)", EXIT_USAGE)
+    """Serve output_dir, or for a preview a temporary folder of its own, removed on return."""
+    if not _is_preview(now_text, drafts):
+        return _serve_folder(config, config_path, config.output_dir, host, port, build_first, watch, now_text, drafts)
+    preview = Path(tempfile.mkdtemp(prefix="feedpub-preview-"))
     try:
-        server = start_server(config.output_dir, host, port, log=echo_err)
+        _serve_folder(config, config_path, preview, host, port, build_first, watch, now_text, drafts)
+    finally:
+        # The preview's build cache holds the drafts too: it goes with the folder.
+        preview_cache = cache_folder(replace(config, output_dir=preview))
+        shutil.rmtree(preview, ignore_errors=True)
+        remove_cache_folder(preview_cache)
+
+
+def _serve_folder(
+    config: Config,
+    config_path: Path,
+    folder: Path,
+    host: str,
+    port: int,
+    build_first: bool,
+    watch: bool,
+    now_text: str | None,
+    drafts: bool,
+) -> None:
+    """Build into `folder` (when asked), serve it, and rebuild into it on changes until stopped."""
+    if build_first:
+        _serve_build(config_path, folder, now_text, drafts, changed=None)
+    if not folder.is_dir():
+        fail(f"{folder}: no such folder, nothing to serve (run `feedpub build`)", EXIT_USAGE)
+    try:
+        server = start_server(folder, host, port, log=echo_err)
     except OSError as err:
         fail(f"cannot listen on {host}:{port}: {err.strerror or err} (choose another --port)", EXIT_USAGE)
-    click.echo(f"feedpub: serving {config.output_dir} at {server.url} (Ctrl-C to stop)")
+    click.echo(f"feedpub: serving {folder} at {server.url} (Ctrl-C to stop)")
+    if folder != config.output_dir:
+        click.echo(f"feedpub: a preview: {folder} is removed on exit, {config.output_dir} is left as it is")
     stop = threading.Event()
     try:
         if watch:
             changes = watch_sources(config.posts_dir, config_path, stop)
             click.echo(f"feedpub: watching {config.posts_dir} and {config_path} for changes")
             for changed in changes:
-                _serve_build(config_path, config.output_dir, now_text, drafts, changed)
+                _serve_build(config_path, folder, now_text, drafts, changed)
         while not stop.wait(3600):
             pass
     except Exception as err:

@@ -3,7 +3,9 @@
 Feed readers are picky about what real hosts do, so this does it too: the
 feeds' own media types, strong ETags and Last-Modified with 304 answers,
 gzip, HEAD. Nothing outside the output folder is ever served, nor any hidden
-file (the manifest, the lock, a build's temporary files). The watcher that
+file (the manifest, the lock, a build's temporary files). Every request gets
+a status code, a 500 at worst, and an idle connection is closed after a
+while, so a few hundred idle sockets cannot starve it. The watcher that
 rebuilds on change lives here too; what a rebuild does is the caller's.
 """
 
@@ -15,13 +17,17 @@ import mimetypes
 import os
 import queue
 import socket
+import stat
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from feedpub import __version__
@@ -41,6 +47,7 @@ _BY_SUFFIX = {
 }
 _COMPRESSIBLE = ("text/", "+xml", "/xml", "json", "javascript", "svg")
 INDEX = "index.html"
+IDLE_TIMEOUT = 10.0  # seconds a connection may stay silent before it is closed
 Log = Callable[[str], None]
 
 
@@ -100,6 +107,18 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
+def _mode(path: Path) -> int:
+    """The file type bits of `path`, 0 when there is nothing there to serve.
+
+    A name the file system refuses (a segment over 255 bytes is ENAMETOOLONG,
+    which Path.is_file() raises) is simply not there: a 404, not a crash.
+    """
+    try:
+        return path.stat().st_mode
+    except (OSError, ValueError):
+        return 0
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     status: int
@@ -107,8 +126,22 @@ class Response:
     body: bytes
 
 
-def file_response(data: bytes, mtime: float, name: str, request_headers: Mapping[str, str] | Message) -> Response:
-    """The answer to a GET of a file holding `data`: 200 (gzipped if accepted) or 304."""
+def text_response(status: int, text: str) -> Response:
+    """A short plain-text answer, for the statuses that have no file behind them."""
+    return Response(status, (("Content-Type", "text/plain; charset=utf-8"),), text.encode("utf-8") + b"\n")
+
+
+NOT_FOUND = text_response(404, "404 Not Found")
+INTERNAL_ERROR = text_response(500, "500 Internal Server Error")
+
+
+def file_response(
+    data: bytes, mtime: float, name: str, request_headers: Mapping[str, str] | Message, now: float
+) -> Response:
+    """The answer to a GET of a file holding `data`: 200 (gzipped if accepted) or 304.
+
+    `now`, a Unix time, is what a client's If-Modified-Since may not be later than.
+    """
     media_type = content_type(name, request_headers.get("Accept", ""))
     compressible = any(mark in media_type.split(";")[0] for mark in _COMPRESSIBLE)
     gzipped = compressible and accepts_gzip(request_headers.get("Accept-Encoding", ""))
@@ -123,7 +156,7 @@ def file_response(data: bytes, mtime: float, name: str, request_headers: Mapping
     ]
     if compressible:
         headers.append(("Vary", "Accept-Encoding, Accept" if name in _XML_FEEDS else "Accept-Encoding"))
-    if not_modified(tag, mtime, request_headers):
+    if not_modified(tag, mtime, request_headers, now):
         return Response(304, tuple(headers), b"")
     body = gzip.compress(data, mtime=0) if gzipped else data
     headers += [("Content-Type", media_type), ("Content-Length", str(len(body)))]
@@ -132,8 +165,12 @@ def file_response(data: bytes, mtime: float, name: str, request_headers: Mapping
     return Response(200, tuple(headers), body)
 
 
-def not_modified(tag: str, mtime: float, request_headers: Mapping[str, str] | Message) -> bool:
-    """RFC 9110 13.1: If-None-Match decides when present; If-Modified-Since only otherwise."""
+def not_modified(tag: str, mtime: float, request_headers: Mapping[str, str] | Message, now: float) -> bool:
+    """RFC 9110 13.1: If-None-Match decides when present; If-Modified-Since only otherwise.
+
+    An If-Modified-Since that is not a date, or a date later than `now`, is
+    ignored (RFC 9110 13.1.3, RFC 2616 14.25): the client gets the whole file.
+    """
     if_none_match = request_headers.get("If-None-Match")
     if if_none_match is not None:
         # Weak comparison, either representation: the client's copy is current either way.
@@ -144,9 +181,11 @@ def not_modified(tag: str, mtime: float, request_headers: Mapping[str, str] | Me
         return False
     try:
         stamp = parsedate_to_datetime(since)
-    except (TypeError, ValueError, IndexError):
+        seconds = stamp.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):  # year 99999999999 overflows a C int
         return False
-    return stamp.tzinfo is not None and int(mtime) <= stamp.timestamp()
+    # A date without a zone (-0000) names no instant; one in the future is a client's bug.
+    return stamp.tzinfo is not None and seconds <= now and int(mtime) <= seconds
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -173,23 +212,40 @@ class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
     server_version = f"feedpub/{__version__}"
     protocol_version = "HTTP/1.1"
+    # What a request line without a valid HTTP version is answered as. The default, 0.9,
+    # answers a bare body without a status line; no HTTP/0.9 client is left to need that.
+    default_request_version = "HTTP/1.0"
+
+    def setup(self) -> None:
+        super().setup()
+        # A client silent this long is closed (the read raises TimeoutError), so idle
+        # keep-alive sockets cannot hold every thread and file descriptor for ever.
+        self.connection.settimeout(self.server.idle_timeout)
 
     def do_GET(self) -> None:
-        self.answer(send_body=True)
+        self.send(self.answer(), send_body=True)
 
     def do_HEAD(self) -> None:
-        self.answer(send_body=False)
+        self.send(self.answer(), send_body=False)
 
-    def answer(self, send_body: bool) -> None:
+    def answer(self) -> Response:
+        """The response to this GET or HEAD; a bug in making it is a 500 and one log line, never a dropped connection."""
+        try:
+            return self.respond()
+        except Exception as err:
+            self.log_error("internal error: %s: %s", type(err).__name__, err)
+            return INTERNAL_ERROR
+
+    def respond(self) -> Response:
+        path = self.path.split("?", 1)[0]
         target = resolve(self.server.root, self.path)
-        if target is not None and target.is_dir():
-            if not self.path.split("?", 1)[0].endswith("/"):
-                return self.redirect_to_folder(send_body)
-            target = resolve(self.server.root, self.path.split("?", 1)[0] + INDEX)  # no listings
-        response = self.read(target) if target is not None and target.is_file() else None
-        self.send(
-            response or Response(404, (("Content-Type", "text/plain; charset=utf-8"),), b"404 Not Found\n"), send_body
-        )
+        if target is not None and stat.S_ISDIR(_mode(target)):
+            if not path.endswith("/"):
+                return self.redirect_to_folder()
+            target = resolve(self.server.root, path + INDEX)  # no listings
+        if target is None or not stat.S_ISREG(_mode(target)):  # nor FIFOs or devices: open() would block
+            return NOT_FOUND
+        return self.read(target) or NOT_FOUND
 
     def read(self, target: Path) -> Response | None:
         try:
@@ -198,19 +254,16 @@ class _Handler(BaseHTTPRequestHandler):
                 data = handle.read()
         except OSError:
             return None
-        return file_response(data, mtime, target.name, self.headers)
+        return file_response(data, mtime, target.name, self.headers, self.server.clock())
 
-    def redirect_to_folder(self, send_body: bool) -> None:
+    def redirect_to_folder(self) -> Response:
         path, _, query = self.path.partition("?")
         # One leading slash: "//host/" would send the browser to another host.
         location = "/" + path.lstrip("/") + "/" + (f"?{query}" if query else "")
-        self.send(
-            Response(
-                301,
-                (("Location", location), ("Content-Type", "text/plain; charset=utf-8")),
-                b"Moved to " + location.encode("utf-8", "replace") + b"\n",
-            ),
-            send_body,
+        return Response(
+            301,
+            (("Location", location), ("Content-Type", "text/plain; charset=utf-8")),
+            b"Moved to " + location.encode("utf-8", "replace") + b"\n",
         )
 
     def send(self, response: Response, send_body: bool) -> None:
@@ -223,19 +276,43 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body and response.status != 304:
             self.wfile.write(response.body)
 
+    def log_error(self, format: str, *args: object) -> None:
+        # A keep-alive connection closed for being idle is the timeout working, not an error worth a line.
+        if not format.startswith("Request timed out"):
+            super().log_error(format, *args)
+
     def log_message(self, format: str, *args: object) -> None:
-        if self.server.log is not None:
+        if self.server.log is None:
+            return
+        try:
             # The request line is the client's text: an escape sequence in it must not reach the terminal.
             self.server.log(one_line(f"{self.address_string()} {format % args}"))
+        except Exception:
+            pass  # a log that cannot be written (stderr closed) must not cost the client its answer
 
 
 class FeedServer(ThreadingHTTPServer):
-    """An HTTP server for one output folder; `log` gets a line per request."""
+    """An HTTP server for one output folder; `log` gets a line per request.
+
+    A connection silent for `idle_timeout` seconds is closed. `clock` gives the
+    Unix time that a client's If-Modified-Since may not be later than.
+    """
 
     daemon_threads = True
+    # The listen backlog (nginx uses 511); with socketserver's 5, a burst of clients has SYNs dropped
+    # and each waits a second to retry.
+    request_queue_size = 512
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8000, log: Log | None = None):
-        self.root, self.log = root, log
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        log: Log | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.root, self.log, self.idle_timeout, self.clock = root, log, idle_timeout, clock
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
@@ -247,18 +324,43 @@ class FeedServer(ThreadingHTTPServer):
             host = host.decode()
         return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            return super().get_request()
+        except OSError:
+            # Out of file descriptors (EMFILE): the pending client stays queued, and the
+            # loop would spin on it until idle connections time out. Spin slowly.
+            time.sleep(0.05)
+            raise
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line for what escaped a handler, instead of socketserver's traceback on stderr."""
+        error = sys.exc_info()[1]
+        if self.log is None or isinstance(error, (ConnectionError, TimeoutError)):
+            return  # the client went away or went silent: nothing to tell
+        try:
+            self.log(one_line(f"{client_address[0]} internal error: {type(error).__name__}: {error}"))
+        except Exception:
+            pass
+
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
 
 
-def start_server(root: Path, host: str = "127.0.0.1", port: int = 8000, log: Log | None = None) -> FeedServer:
+def start_server(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    log: Log | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
+) -> FeedServer:
     """A FeedServer already answering in a background thread; call .stop() to end it.
 
     Port 0 picks a free port: read it back from .url. Raises OSError when the
-    address cannot be bound.
+    address cannot be bound. A connection silent for `idle_timeout` seconds is closed.
     """
-    server = FeedServer(root, host, port, log)
+    server = FeedServer(root, host, port, log, idle_timeout)
     # A short poll interval: stop() waits for the loop to notice, and Ctrl-C should feel instant.
     threading.Thread(target=server.serve_forever, args=(0.05,), name="feedpub-serve", daemon=True).start()
     return server
