@@ -39,7 +39,8 @@ from feedpub.publish.cache import remove_cache_folder
 from feedpub.publish.output import LockTimeout, OutputError
 from feedpub.sources.config import ConfigError
 from feedpub.sources.files import POST_SUFFIXES
-from feedpub.tools.serve import start_server, watch_sources
+from feedpub.tools.serve import start_server
+from feedpub.tools.watch import watch_sources
 
 
 @main.command()

@@ -5,8 +5,7 @@ feeds' own media types, strong ETags and Last-Modified with 304 answers,
 gzip, HEAD. Nothing outside the output folder is ever served, nor any hidden
 file (the manifest, the lock, a build's temporary files). Every request gets
 a status code, a 500 at worst, and an idle connection is closed after a
-while, so a few hundred idle sockets cannot starve it. The watcher that
-rebuilds on change lives here too; what a rebuild does is the caller's.
+while, so a few hundred idle sockets cannot starve it.
 """
 
 from __future__ import annotations
@@ -15,13 +14,12 @@ import gzip
 import hashlib
 import mimetypes
 import os
-import queue
 import socket
 import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import formatdate, parsedate_to_datetime
@@ -364,67 +362,3 @@ def start_server(
     # A short poll interval: stop() waits for the loop to notice, and Ctrl-C should feel instant.
     threading.Thread(target=server.serve_forever, args=(0.05,), name="feedpub-serve", daemon=True).start()
     return server
-
-
-def watch_sources(
-    posts_dir: Path, config_path: Path, stop: threading.Event, debounce_ms: int = 300, ready_timeout: float = 10.0
-) -> Iterator[list[Path]]:
-    """Start watching posts and the config; the returned iterator yields the changed paths of each change.
-
-    Returns once the watches are in place, so a change made after it is never
-    missed. Ends when `stop` is set. The config is watched through its folder,
-    not as a file: editors save by renaming a new file over the old one, and a
-    watch on the old file would go deaf after the first save.
-    """
-    import watchfiles
-
-    config_file = config_path.resolve()
-    changes: queue.Queue = queue.Queue()
-
-    def is_config(_change: object, path: str) -> bool:
-        return Path(path).resolve() == config_file
-
-    def run(folder: Path, recursive: bool, keep: Callable, ready: threading.Event) -> None:
-        try:
-            # yield_on_timeout: the first (empty) yield says the watch is in place.
-            for batch in watchfiles.watch(
-                folder,
-                watch_filter=keep,
-                recursive=recursive,
-                stop_event=stop,
-                debounce=debounce_ms,
-                step=50,
-                rust_timeout=200,
-                yield_on_timeout=True,
-                raise_interrupt=False,
-            ):
-                ready.set()
-                if batch:
-                    changes.put(sorted(Path(path) for _, path in batch))
-        except Exception as err:
-            changes.put(err)
-            ready.set()
-
-    watches = ((posts_dir, True, watchfiles.DefaultFilter()), (config_file.parent, False, is_config))
-    readiness = [threading.Event() for _ in watches]
-    for (folder, recursive, keep), ready in zip(watches, readiness, strict=True):
-        threading.Thread(target=run, args=(folder, recursive, keep, ready), name="feedpub-watch", daemon=True).start()
-    for ready in readiness:
-        ready.wait(ready_timeout)
-    return _batches(changes, stop)
-
-
-def _batches(changes: queue.Queue, stop: threading.Event) -> Iterator[list[Path]]:
-    """Everything that arrived together, as one batch: one rebuild for one save."""
-    while not stop.is_set():
-        try:
-            first = changes.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        batch = [first]
-        while not changes.empty():
-            batch.append(changes.get_nowait())
-        for item in batch:
-            if isinstance(item, Exception):
-                raise item
-        yield sorted({path for paths in batch for path in paths})
