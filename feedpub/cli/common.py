@@ -16,7 +16,7 @@ import click
 
 from feedpub import __version__
 from feedpub.model import Config, Problem
-from feedpub.sources.config import ConfigError, load_config
+from feedpub.sources.config import ConfigError, check_folders, load_config
 from feedpub.sources.dates import DateError, parse_date
 from feedpub.tools.terminal import display_width, pad, progress_line, wants_colour
 
@@ -82,8 +82,13 @@ drafts_option = click.option("--drafts", is_flag=True, help="Include drafts (dra
 
 
 def config_with_output(path: Path, output_dir: Path | None) -> Config:
+    """The config, with -o (when given) in place of output_dir, held to the same folder rules."""
     config = load_config(path)
-    return replace(config, output_dir=output_dir) if output_dir is not None else config
+    if output_dir is None:
+        return config
+    config = replace(config, output_dir=output_dir)
+    check_folders(config, output_from_cli=True)
+    return config
 
 
 def parse_now(text: str | None, config: Config) -> datetime:

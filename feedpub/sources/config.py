@@ -7,7 +7,11 @@ the CLI turns it into exit code 2.
 from __future__ import annotations
 
 import importlib
+import ipaddress
+import re
 import string
+from collections.abc import Iterable, Mapping
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -22,6 +26,9 @@ from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 FORMATS = ("atom", "rss", "json")
 ENGINES = ("python-markdown", "cmark")
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
+# What a URL may not carry unescaped (RFC 3986), besides control characters.
+_URL_FORBIDDEN = re.compile(r'[\s"<>\\^`{|}\x00-\x1f\x7f]')
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 # key -> (type name, default). A default of ... means required.
 _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
@@ -106,7 +113,9 @@ class _Validator:
             raise self.fail(name, "expected a mapping")
         for key in raw:
             if key not in schema:
-                raise self.fail(f"{where}{key}", f"unknown key (expected one of: {', '.join(schema)})")
+                close = similar_key(str(key), schema)
+                hint = f'did you mean "{close}"?' if close else f"expected one of: {', '.join(schema)}"
+                raise self.fail(f"{where}{key}", f"unknown key; {hint}")
         values = {}
         for key, (kind, default) in schema.items():
             if key not in raw or raw[key] is None:
@@ -135,8 +144,7 @@ class _Validator:
         top = self.section("", raw)
         markdown_settings = self.section("markdown", top["markdown"])
         root = self.path.parent
-        self.separate_folders(root, top)
-        return Config(
+        config = Config(
             path=self.path,
             site=self.site(self.section("site", top["site"])),
             posts_dir=root / top["posts_dir"],
@@ -152,24 +160,14 @@ class _Validator:
             cache_dir=root / top["cache_dir"],
             **self.websub(self.section("websub", top["websub"])),
         )
-
-    def separate_folders(self, root: Path, top: dict) -> None:
-        """The cache must share no folder with the posts or the output: feedpub deletes in it."""
-        cache = (root / top["cache_dir"]).resolve()
-        for key in ("posts_dir", "output_dir"):
-            other = (root / top[key]).resolve()
-            if cache == other or other in cache.parents or cache in other.parents:
-                raise self.fail(
-                    "cache_dir", f"must be a folder of its own, outside {key} ({top[key]}) and not containing it"
-                )
+        check_folders(config, output_from_cli=False, key_lines=self.key_lines)
+        return config
 
     def site(self, values: dict) -> Site:
         url = values["url"].strip()
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise self.fail("site.url", f'"{url}" is not an absolute http(s) URL (e.g. https://example.com/)')
-        if parts.query or parts.fragment:
-            raise self.fail("site.url", "must not have a query or fragment")
+        problem = site_url_problem(url)
+        if problem:
+            raise self.fail("site.url", problem)
         if values["language"] is not None and not is_language_tag(values["language"]):
             raise self.fail("site.language", f'"{values["language"]}" is not a language tag (e.g. en, zh-CN)')
         try:
@@ -276,6 +274,129 @@ class _Validator:
         if value not in allowed:
             raise self.fail(key, f'"{value}" is not one of: {", ".join(allowed)}')
         return value
+
+
+def similar_key(key: str, known: Iterable[str]) -> str | None:
+    """The known key that `key` is most likely a misspelling of, or None when none is close.
+
+    Close means the same letters in another case, two neighbours swapped
+    ("tgas"), or difflib's ratio of at least 0.8: close enough for "darft" and
+    "sumary", far enough that a theme's "subtitle" or "layout" stays unflagged.
+    """
+    known = list(known)
+    lowered = key.lower()
+    for name in known:
+        if lowered == name or _one_swap_apart(lowered, name):
+            return name
+    matches = get_close_matches(lowered, known, n=1, cutoff=0.8)
+    return matches[0] if matches else None
+
+
+def _one_swap_apart(word: str, other: str) -> bool:
+    if len(word) != len(other) or word == other:
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]]
+
+
+def site_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the site's base URL (an absolute http(s) folder URL), or None.
+
+    Every feed and entry URL is built on it, so a flaw here reaches every reader:
+    credentials would be published, a query or fragment (even an empty "?" or
+    "#") would end up in the middle of each URL.
+    """
+    found = _URL_FORBIDDEN.search(url)
+    if found:
+        what = "a space" if found.group() == " " else repr(found.group())
+        return f'"{url}" contains {what}, which a URL cannot hold (write it %-encoded)'
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as err:  # an invalid [IPv6] host or a port that is no number
+        return f'"{url}" is not a valid URL ({err})'
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f'"{url}" is not an absolute http(s) URL (e.g. https://example.com/)'
+    if "@" in parts.netloc:
+        # The URL is not repeated: it holds a password.
+        return "must not contain a user name or password: every feed would publish them"
+    if "?" in url or "#" in url:
+        return f'"{url}" must not have a query or fragment'
+    if port == 0:
+        return f'"{url}" has an invalid port 0'
+    if not _is_host(parts.hostname or ""):
+        return f'"{url}" has an invalid host name "{parts.hostname or ""}"'
+    return None
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name (international ones too) or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.removesuffix(".").split(".")
+    return all(_HOST_LABEL.match(label) for label in labels)
+
+
+def check_folders(config: Config, output_from_cli: bool = False, key_lines: Mapping[str, int] | None = None) -> None:
+    """Refuse folders that overlap in a way that loses or leaks files; ConfigError naming the key to change.
+
+    - cache_dir shares no folder with posts_dir or output_dir: feedpub deletes in it,
+      and it holds every post, drafts included, which output must not publish.
+    - output_dir is neither posts_dir nor inside it: the feeds would land among the
+      sources, and the web server would serve the Markdown, drafts included.
+    An output_dir that contains posts_dir stays allowed (`output_dir: .` with posts
+    in ./posts is common); serving the sources is then the site's own choice.
+    `key_lines` (top-level key -> line) come from config.yaml; with `output_from_cli`
+    the output came from -o, which is then the option named.
+    """
+    lines = key_lines or {}
+    posts, output, cache = (folder.resolve() for folder in (config.posts_dir, config.output_dir, config.cache_dir))
+    output_key = "-o/--output" if output_from_cli else "output_dir"
+    output_line = None if output_from_cli else lines.get("output_dir")
+    if not output_from_cli and _overlap(cache, posts):
+        raise _cache_error(config, lines, "posts_dir", posts)
+    if output == posts or posts in output.parents:
+        raise ConfigError(
+            config.path,
+            output_line,
+            f"{output_key}: must not be posts_dir ({_shown(config, posts)}) or inside it: "
+            "the web server would serve the Markdown sources, drafts included",
+        )
+    if not _overlap(output, cache):
+        return
+    if not output_from_cli and "cache_dir" in lines:  # name the key the user wrote
+        raise _cache_error(config, lines, "output_dir", output)
+    raise ConfigError(
+        config.path,
+        output_line,
+        f"{output_key}: must be outside cache_dir ({_shown(config, cache)}) and not contain it: "
+        "the cache holds every post, drafts included, and feedpub deletes in it",
+    )
+
+
+def _cache_error(config: Config, lines: Mapping[str, int], other_key: str, other: Path) -> ConfigError:
+    return ConfigError(
+        config.path,
+        lines.get("cache_dir"),
+        f"cache_dir: must be a folder of its own, outside {other_key} ({_shown(config, other)}) and not containing it",
+    )
+
+
+def _overlap(folder: Path, other: Path) -> bool:
+    return folder == other or other in folder.parents or folder in other.parents
+
+
+def _shown(config: Config, folder: Path) -> str:
+    """A folder as the user would write it: relative to the config file's folder when inside it."""
+    root = config.path.parent.resolve()
+    return str(folder.relative_to(root)) if folder.is_relative_to(root) else str(folder)
 
 
 def available(module: str) -> bool:

@@ -6,9 +6,11 @@ reports every broken post at once.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,17 @@ POST_SUFFIXES = (".md", ".markdown")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+# Opening a FIFO without a writer blocks forever (with the build's lock held);
+# non-blocking, the open returns at once and fstat shows what it is. Windows has
+# neither FIFOs nor the flag.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +51,9 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
 
     A file that is a symlink is read only when it resolves inside posts_dir:
     a post must not be able to publish an arbitrary file from the machine.
+    A FIFO, socket or device named like a post is left out with a warning (reading
+    a FIFO would hang), and a path that is not UTF-8 with an error: it could not
+    go into a message, the cache or a feed.
     Runs on every cron build, so it uses scandir's cached file types.
     """
     root = posts_dir.resolve()
@@ -51,13 +67,58 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
                     if not entry.name.startswith((".", "_")):
                         folders.append(entry.path)
                 elif entry.name.endswith(POST_SUFFIXES) and not _ignored(entry.name):
-                    path = Path(entry.path)
-                    problem = _symlink_problem(path, root) if entry.is_symlink() else None
+                    problem = _unusable(entry, root)
                     if problem:
                         problems.append(problem)
                     else:
-                        found.append(path)
+                        found.append(Path(entry.path))
     return sorted(found), problems
+
+
+def _unusable(entry: os.DirEntry[str], root: Path) -> Problem | None:
+    """Why a file named like a post cannot be read as one, or None when it can."""
+    name_problem = _name_problem(entry.path)
+    if name_problem:
+        return name_problem
+    path = Path(entry.path)
+    if entry.is_symlink():
+        link_problem = _symlink_problem(path, root)
+        if link_problem:
+            return link_problem
+    # is_file() follows a link, and for anything else answers from scandir's file
+    # type without a stat call; a FIFO here would hang the read.
+    if not entry.is_file():
+        try:
+            return _not_regular(path, _kind_of(entry.stat().st_mode))
+        except OSError as err:  # removed since the folder was listed
+            return Problem(path, None, f"cannot read file: {err.strerror or err}")
+    return None
+
+
+def _name_problem(path: str) -> Problem | None:
+    """A path the file system gives but UTF-8 cannot encode (os.fsdecode kept its bytes as surrogates).
+
+    Such a path cannot go into a message, the cache or a JSON report, so the file
+    is reported under its name with the bad bytes escaped, and left out.
+    """
+    raw = os.fsencode(path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        shown = raw.decode("utf-8", "backslashreplace")
+        return Problem(
+            Path(shown), None, f"file name is not UTF-8 (byte 0x{raw[err.start]:02x}); rename the file to publish it"
+        )
+    return None
+
+
+def _kind_of(mode: int) -> str:
+    return next((kind for test, kind in _FILE_KINDS if test(mode)), "a special file")
+
+
+def _not_regular(path: Path, kind: str) -> Problem:
+    """A warning, not an error: nobody wrote a post there, so leaving it out loses nothing."""
+    return Problem(path, None, f"not a regular file ({kind}); left out", "warning")
 
 
 def _symlink_problem(path: Path, root: Path) -> Problem | None:
@@ -78,8 +139,12 @@ def _ignored(name: str) -> bool:
 def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     """Read one post file; None with problems when it cannot be used."""
     try:
-        raw = path.read_bytes()
+        raw = _regular_file_bytes(path)
+    except _NotRegular as err:
+        return None, [_not_regular(path, err.kind)]
     except OSError as err:
+        if err.errno == errno.ENXIO:  # what opening a socket gives
+            return None, [_not_regular(path, "a socket")]
         return None, [Problem(path, None, f"cannot read file: {err.strerror or err}")]
     text, problem = decode(path, raw)
     if problem:
@@ -87,6 +152,25 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     text, warnings = strip_forbidden_characters(path, text)
     source, problems = split_front_matter(path, hashlib.sha256(raw).hexdigest(), text)
     return source, warnings + problems
+
+
+class _NotRegular(Exception):
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _regular_file_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; _NotRegular for anything else.
+
+    find_post_files already left special files out; this guards the moment
+    between that look and the read, in which a post may be replaced.
+    """
+    with open(os.open(path, os.O_RDONLY | _NONBLOCK), "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(_kind_of(mode))
+        return handle.read()
 
 
 def decode(path: Path, raw: bytes) -> tuple[str, Problem | None]:

@@ -13,12 +13,37 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from feedpub.model import Author, Config, Enclosure, Post, Problem
+from feedpub.sources.config import similar_key
 from feedpub.sources.dates import DateError, date_from_filename, parse_date
 from feedpub.sources.files import SourceFile, read_source, strip_forbidden
 from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
 from feedpub.sources.yamldoc import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
+# Every front matter key a post is read with; a key close to one of these is most
+# likely a misspelling of it (`darft: true` would publish a draft).
+KNOWN_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "last_modified_at",
+    "categories",
+    "category",
+    "tags",
+    *_SUMMARY_KEYS,
+    "draft",
+    "published",
+    "author",
+    "authors",
+    "slug",
+    "permalink",
+    "source",
+    "lang",
+    "id",
+    "enclosure",
+    "enclosures",
+    "image",
+)
 # Each tag makes a feed that repeats all of the post's tags: 10,000 tags would
 # write 10,000 feeds of 10,000 categories each (gigabytes). No real post needs more.
 MAX_NAMES_PER_POST = 500
@@ -54,6 +79,22 @@ class _FrontMatter:
         self.failed = False
         if data is not None and not isinstance(data, dict):
             self.error(None, "front matter must be a mapping of keys (title: ..., date: ...)")
+        self.misspelled_keys()
+
+    def misspelled_keys(self) -> None:
+        """A warning for each unknown key close to a known one.
+
+        Other unknown keys stay silent: Jekyll front matter carries a theme's own
+        keys (layout:, comments:, toc:) that are none of a feed's business.
+        """
+        for key in self.data:
+            if not isinstance(key, str) or key in KNOWN_KEYS:
+                continue
+            close = similar_key(key, KNOWN_KEYS)
+            if close and close not in self.data:
+                self.problems.append(
+                    Problem(self.source.path, self.line(key), f'{key}: unknown key; did you mean "{close}"?', "warning")
+                )
 
     def line(self, key: str | None) -> int:
         lines = self.source.front_matter.key_lines
