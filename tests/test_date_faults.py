@@ -53,3 +53,15 @@ def test_feeds_of_a_post_dated_in_local_mean_time_are_valid(site):
         assert b"+00:09:21" not in path.read_bytes()
     entry = parse_ok(out / "rss.xml").entries[0]
     assert entry.published_parsed[:6] == (1850, 1, 1, 9, 50, 39)
+
+
+def test_a_post_dated_in_a_dst_gap_builds_with_a_warning_naming_the_line(site):
+    config = site({"spring.md": post("Spring forward", "2026-03-29 02:30:00")}, {"site": {"timezone": "Europe/Paris"}})
+
+    result = run_cli("build", "-c", config, "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "posts/spring.md:3: warning: date: 2026-03-29 02:30 did not happen in Europe/Paris (the clocks skipped it); "
+        "read as 2026-03-29 03:30:00+02:00"
+    ) in result.stderr

@@ -6,7 +6,7 @@ key; nothing is raised, so a run reports every broken post at once.
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from feedpub.model import Author, Config, Enclosure, Post, Problem
 from feedpub.sources.config import similar_key
-from feedpub.sources.dates import DateError, date_from_filename, parse_date
+from feedpub.sources.dates import DateError, date_from_filename, is_nonexistent, parse_date
 from feedpub.sources.files import SourceFile, read_source, strip_forbidden
 from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
 from feedpub.sources.yamldoc import describe
@@ -132,10 +132,17 @@ class _FrontMatter:
         if key is None:
             return None
         try:
-            return parse_date(self.data[key], self.tz)
+            stamp = parse_date(self.data[key], self.tz)
         except DateError as err:
             self.error(key, f"{key}: {err}")
             return None
+        if is_nonexistent(stamp):
+            shown = stamp.astimezone(UTC).astimezone(stamp.tzinfo).isoformat(sep=" ")
+            message = (
+                f"{key}: {stamp:%Y-%m-%d %H:%M} did not happen in {self.tz} (the clocks skipped it); read as {shown}"
+            )
+            self.problems.append(Problem(self.source.path, self.line(key), message, "warning"))
+        return stamp
 
     def published(self) -> datetime | None:
         if self.data.get("date") is not None:
