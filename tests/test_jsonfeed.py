@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import NOW, ROOT, post, run_cli
+from conftest import NOW, copy_sample_site, post, run_cli
 from feedcheck import parse_ok
 from lxml import etree
 
@@ -18,8 +18,9 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Dr
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    result = run_cli("build", "-c", ROOT / "config.yaml", "-o", out, "--now", NOW, "-q")
+    folder = tmp_path_factory.mktemp("sample")
+    out = folder / "public"
+    result = run_cli("build", "-c", copy_sample_site(folder / "site"), "-o", out, "--now", NOW, "-q")
     assert result.exit_code == 0, result.output
     return out
 

@@ -5,22 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import NOW, ROOT, post, run_cli
+from conftest import NOW, copy_sample_site, post, run_cli
 from feedcheck import assert_valid_feed
 from lxml import etree
 
 
-def build_sample(out: Path) -> None:
-    result = run_cli("build", "-c", ROOT / "config.yaml", "-o", out, "--now", NOW, "-q")
+def build_sample(folder: Path) -> Path:
+    """Build a copy of the shipped sample site inside `folder`; returns its output folder."""
+    out = folder / "public"
+    result = run_cli("build", "-c", copy_sample_site(folder / "site"), "-o", out, "--now", NOW, "-q")
     assert result.exit_code == 0, result.output
+    return out
 
 
 def test_every_outline_points_at_a_feed_that_exists_and_parses(tmp_path):
-    build_sample(tmp_path)
-    opml = etree.parse(str(tmp_path / "feeds.opml")).getroot()
+    out = build_sample(tmp_path)
+    opml = etree.parse(str(out / "feeds.opml")).getroot()
     assert opml.get("version") == "2.0"
     outlines = opml.findall("body/outline/outline")
-    feeds_on_disk = sorted(p for p in tmp_path.rglob("atom.xml") if "archive" not in p.parts)
+    feeds_on_disk = sorted(p for p in out.rglob("atom.xml") if "archive" not in p.parts)
     assert len(outlines) == len(feeds_on_disk)
     assert not [o for o in outlines if "/archive/" in o.get("xmlUrl")], "archive pages are not subscriptions"
     for outline in outlines:
@@ -28,14 +31,14 @@ def test_every_outline_points_at_a_feed_that_exists_and_parses(tmp_path):
         assert outline.get("htmlUrl") == "https://example.com/"
         url = outline.get("xmlUrl")
         assert url.isascii() and url.startswith("https://example.com/")
-        path = tmp_path / unquote(url.removeprefix("https://example.com/"))
+        path = out / unquote(url.removeprefix("https://example.com/"))
         assert path.is_file(), url
         assert_valid_feed(path)
 
 
 def test_outlines_are_grouped_into_site_categories_and_tags(tmp_path):
-    build_sample(tmp_path)
-    groups = etree.parse(str(tmp_path / "feeds.opml")).getroot().findall("body/outline")
+    out = build_sample(tmp_path)
+    groups = etree.parse(str(out / "feeds.opml")).getroot().findall("body/outline")
     assert [g.get("text") for g in groups] == ["Site", "Categories", "Tags"]
     # OPML 2.0: an outline with attributes beyond text needs a type, so a group carries text alone.
     assert [sorted(g.attrib) for g in groups] == [["text"]] * 3

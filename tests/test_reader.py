@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import ROOT, build_into, feed_paths
+from conftest import ROOT, build_into, copy_sample_site, feed_paths
 from feedcheck import assert_valid_feed, parse_ok
 from lxml import etree
 
@@ -91,8 +91,9 @@ HIDDEN = [name for name in POST_FILES if Written(name).hidden]
 
 @pytest.fixture(scope="module")
 def sample_output(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("reader") / "public"
-    result = build_into(ROOT / "config.yaml", output, now=SAMPLE_NOW)
+    folder = tmp_path_factory.mktemp("reader")
+    output = folder / "public"
+    result = build_into(copy_sample_site(folder / "sample"), output, now=SAMPLE_NOW)
     assert result.exit_code == 0, result.stderr
     return output
 
@@ -283,10 +284,10 @@ def test_tags_used_only_by_drafts_get_no_feed(sample_output):
     assert not (sample_output / "tags" / "身份认证").exists()
 
 
-def test_drafts_option_publishes_drafts_and_unpublished_posts(tmp_path):
+def test_drafts_option_publishes_drafts_and_unpublished_posts(tmp_path, sample_config):
     output = tmp_path / "public"
 
-    result = build_into(ROOT / "config.yaml", output, "--drafts", now=SAMPLE_NOW)
+    result = build_into(sample_config, output, "--drafts", now=SAMPLE_NOW)
 
     assert result.exit_code == 0, result.stderr
     titles = {e.title for e in parse_ok(output / "atom.xml").entries}

@@ -5,15 +5,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_shipped_site_builds_with_the_installed_command(tmp_path):
+def test_shipped_site_builds_with_the_installed_command(tmp_path, sample_config):
     result = subprocess.run(
         [
             Path(sys.executable).parent / "feedpub",
             "build",
             "-c",
-            ROOT / "config.yaml",
+            sample_config,
             "-o",
-            tmp_path,
+            tmp_path / "public",
             "--now",
             "2026-11-24T00:00:00Z",
         ],
@@ -22,5 +22,5 @@ def test_shipped_site_builds_with_the_installed_command(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "atom.xml").is_file()
-    assert (tmp_path / "tags" / "区块链" / "rss.xml").is_file()
+    assert (tmp_path / "public" / "atom.xml").is_file()
+    assert (tmp_path / "public" / "tags" / "区块链" / "rss.xml").is_file()
