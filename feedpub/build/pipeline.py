@@ -25,6 +25,7 @@ from feedpub.model import Config, FeedSpec, Post, Problem, Report
 from feedpub.plan import STYLESHEET, plan_feeds, visible_posts
 from feedpub.publish.cache import Cache, cache_folders, remove_cache_folder
 from feedpub.publish.output import (
+    Manifest,
     OutputError,
     Publication,
     build_lock,
@@ -43,8 +44,26 @@ class BuildOptions:
     keep_going: bool | None = None  # None: as config.keep_going says
     use_cache: bool = True
     jobs: int | None = None  # worker processes; None: one per core
+    allow_shrink: bool = False  # publish even when that removes most of what is published (see BuildRefused)
     # Called from this process as (stage, done, total) while a build works; for a progress bar.
     progress: Callable[[str, int, int], None] | None = None
+
+
+# A build may remove at most this share of the files published, unless told it is meant:
+# an unmounted disk, a failed checkout or a mistaken --now looks like a site that lost its posts.
+SHRINK_LIMIT = 0.5
+
+
+class BuildRefused(Exception):
+    """The build would remove most of what is published, and nobody said that is meant.
+
+    Nothing was written. `would_remove` lists the files (relative paths) that
+    would go; `report` holds what the build read (posts, problems).
+    """
+
+    def __init__(self, message: str, would_remove: tuple[str, ...], published: int, report: Report):
+        super().__init__(message)
+        self.message, self.would_remove, self.published, self.report = message, would_remove, published, report
 
 
 def build(config: Config, options: BuildOptions) -> Report:
@@ -53,7 +72,8 @@ def build(config: Config, options: BuildOptions) -> Report:
     Publishes nothing when a post has an error, unless keep_going, in which
     case the broken posts are left out and listed in Report.posts_skipped.
     Raises ConfigError when posts_dir is missing, output.OutputError or
-    output.LockTimeout when the output folder cannot be written.
+    output.LockTimeout when the output folder cannot be written, BuildRefused
+    when it would remove most of the published files (unless allow_shrink).
     """
     if not config.posts_dir.is_dir():
         raise ConfigError(config.path, None, f"posts_dir: {config.posts_dir} is not a folder")
@@ -139,6 +159,7 @@ class _Build:
         paths, problems = find_post_files(self.config.posts_dir)
         stats = {path: _stat(path) for path in paths}
         if self.nothing_changed(self.stamp(stats, publication.previous)):
+            publication.sweep()
             self.lap("collect")
             return self.report(
                 unchanged=tuple(sorted(publication.previous)),
@@ -155,10 +176,15 @@ class _Build:
         feeds, plan_problems = plan_feeds(self.config, shown)
         if plan_problems:
             return self.report(posts_read=len(paths), problems=tuple(problems + plan_problems))
+        planned = planned_files(self.config, feeds)
+        if not self.options.allow_shrink:
+            self.refuse_shrinking(publication.manifest, planned, len(shown), len(paths), problems, broken)
+        publication.sweep(planned)
+        publication.posts_shown = len(shown)
         self.render(feeds)
         self.lap("render")
         written, unchanged, removed = self.publish(feeds, publication)
-        self.remember(stats, posts, feeds, clean=not broken)
+        self.remember(stats, posts, feeds, clean=not broken, settled=publication.settled)
         return self.report(
             written=tuple(written),
             unchanged=tuple(unchanged),
@@ -169,6 +195,35 @@ class _Build:
             posts_skipped=tuple(broken),
             problems=tuple(problems),
         )
+
+    def refuse_shrinking(
+        self,
+        published: Manifest,
+        planned: set[str],
+        shown: int,
+        posts_read: int,
+        problems: list[Problem],
+        broken: list[Path],
+    ) -> None:
+        """Raise BuildRefused when this build would empty the feeds or remove most published files."""
+        delete = self.config.stale_feeds == "delete"
+        would_remove = tuple(sorted(set(published.files) - planned)) if delete else ()
+        total = len(published.files)
+        going = f"{len(would_remove)} of the {total} published file(s) would be removed"
+        if shown == 0 and published.posts:
+            why = f"no post would be published, where the last build published {published.posts}, and {going}"
+        elif total and len(would_remove) > total * SHRINK_LIMIT:
+            why = f"{going}, more than the {SHRINK_LIMIT:.0%} a build may remove"
+        else:
+            return
+        message = (
+            f"refusing to publish: {why} (posts_dir {self.config.posts_dir}: {posts_read} post file(s), "
+            f"{shown} shown at --now {self.options.now.isoformat()}). Nothing was changed; "
+            "if this is meant, run again with --allow-shrink"
+        )
+        self.lap("collect")
+        report = self.report(posts_read=posts_read, posts_skipped=tuple(broken), problems=tuple(problems))
+        raise BuildRefused(message, would_remove, total, report)
 
     # the no-op fast path ----------------------------------------------------
     def stamp(self, stats: dict[Path, tuple[int, int]], published: dict[str, str]) -> str:
@@ -282,7 +337,12 @@ class _Build:
         return written, publication.unchanged, removed
 
     def remember(
-        self, stats: dict[Path, tuple[int, int]], posts: list[Post], feeds: list[FeedSpec], clean: bool
+        self,
+        stats: dict[Path, tuple[int, int]],
+        posts: list[Post],
+        feeds: list[FeedSpec],
+        clean: bool,
+        settled: bool,
     ) -> None:
         """Record what this build saw, so the next one can skip what did not change.
 
@@ -297,8 +357,9 @@ class _Build:
         future = [p.published for p in posts if p.published > now]
         self.cache.put_meta("newest_shown", max(shown).isoformat() if shown else "")
         self.cache.put_meta("next_change", min(future).isoformat() if future else "")
-        # A build that left broken posts out must say so again next time: no fast path.
-        self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean else "")
+        # A build that left broken posts out must say so again next time, and one whose manifest
+        # still lists the feeds it removed must set it right: no fast path for either.
+        self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean and settled else "")
 
 
 def read_site(config: Config, jobs: int | None = None) -> tuple[list[Post], list[Problem], int]:
@@ -323,6 +384,16 @@ def read_site(config: Config, jobs: int | None = None) -> tuple[list[Post], list
 
 def _in_file_order(problem: Problem) -> tuple[str, int]:
     return str(problem.path), problem.line or 0
+
+
+def planned_files(config: Config, feeds: list[FeedSpec]) -> set[str]:
+    """Every file (relative path) a build of these feeds publishes."""
+    planned = {feed.file(FILENAMES[fmt]) for feed in feeds for fmt in config.feeds.formats}
+    if config.feeds.stylesheet:
+        planned.add(STYLESHEET)
+    if config.feeds.opml:
+        planned.add(OPML_FILENAME)
+    return planned
 
 
 def changed_feed_urls(feeds: list[FeedSpec], config: Config, written: list[str]) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from feedpub.build.pipeline import BuildOptions, build
+from feedpub.build.pipeline import BuildOptions, BuildRefused, build
 from feedpub.cli.common import (
     EXIT_CODES_HELP,
     EXIT_CONTENT,
@@ -17,6 +17,7 @@ from feedpub.cli.common import (
     EXIT_OUTPUT,
     EXIT_PARTIAL,
     EXIT_PING,
+    EXIT_REFUSED,
     EXIT_USAGE,
     ProgressBar,
     config_option,
@@ -71,6 +72,11 @@ from feedpub.tools.websub import ping_hubs
     help=f"Notify the WebSub hubs of changed feeds (default: websub.ping); exit {EXIT_PING} if one fails.",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the build cache.")
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help=f"Publish even if no post is left or most published files would go (else exit {EXIT_REFUSED}).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success, only errors.")
@@ -84,6 +90,7 @@ def build_command(
     wait_seconds: float,
     ping: bool | None,
     no_cache: bool,
+    allow_shrink: bool,
     jobs: int | None,
     as_json: bool,
     quiet: bool,
@@ -103,6 +110,7 @@ def build_command(
             use_cache=not no_cache,
             jobs=jobs,
             progress=progress,
+            allow_shrink=allow_shrink,
         )
         ping = config.ping if ping is None else ping
         if ping and not config.hubs:
@@ -116,6 +124,8 @@ def build_command(
             failures = ping_hubs(config.hubs, report.changed_feeds)
     except (ConfigError, click.BadParameter) as err:
         fail(str(err), EXIT_USAGE)
+    except BuildRefused as err:
+        sys.exit(_refused(err, as_json, quiet))
     except LockTimeout as err:
         fail(str(err), EXIT_LOCKED)
     except OutputError as err:
@@ -171,6 +181,24 @@ def _report(report: Report, as_json: bool, quiet: bool, verbose: bool) -> int:
     if code == EXIT_PARTIAL:
         echo_err(f"feedpub: published without {len(report.posts_skipped)} broken post(s)")
     return code
+
+
+def _refused(refusal: BuildRefused, as_json: bool, quiet: bool) -> int:
+    """Say why nothing was published; with --json the summary carries the reason and the files."""
+    report = refusal.report
+    for problem in report.errors:
+        echo_problem(problem)
+    if not quiet:
+        for problem in report.warnings:
+            echo_problem(problem)
+    if as_json:
+        summary = _summary(report, EXIT_REFUSED)
+        summary["refused"] = refusal.message
+        summary["would_remove"] = list(refusal.would_remove)
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        echo_err(f"feedpub: {refusal.message}")
+    return EXIT_REFUSED
 
 
 def _exit_code(report: Report) -> int:

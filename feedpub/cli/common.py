@@ -27,6 +27,7 @@ EXIT_LOCKED = 3
 EXIT_OUTPUT = 4
 EXIT_PARTIAL = 5
 EXIT_PING = 6
+EXIT_REFUSED = 7
 EXIT_INTERNAL = 70
 
 EXIT_CODES_HELP = f"""\b
@@ -38,6 +39,7 @@ Exit codes:
   {EXIT_OUTPUT}   the output folder could not be written: previous feeds intact
   {EXIT_PARTIAL}   --keep-going: published, but some posts were left out
   {EXIT_PING}   published, but a WebSub hub could not be notified
+  {EXIT_REFUSED}   refused: the build would remove most of the published feeds; pass --allow-shrink if meant
   {EXIT_INTERNAL}  internal error (a bug; -v shows the traceback)
   130 interrupted (Ctrl-C, SIGINT)
 """

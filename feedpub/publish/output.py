@@ -4,6 +4,12 @@ A build stages every changed file as a temporary file beside its target, and
 only when all of them are on disk renames them into place. A reader or web
 server therefore sees each feed either entirely old or entirely new, and a
 full disk leaves every published feed as it was.
+
+The order of a commit keeps the manifest from ever being behind the folder:
+stage and fsync every file; write a manifest that lists the old and the new
+files; rename (keeping a hard link to each file replaced, so a failure can put
+it back); fsync the folders; write the final manifest, which is the moment the
+build is published; only then drop the old copies and remove stale feeds.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +28,13 @@ from pathlib import Path
 LOCK_NAME = ".feedpub.lock"
 MANIFEST_NAME = ".feedpub-manifest.json"
 TEMP_MARK = ".feedpub-tmp-"
+OLD_MARK = ".feedpub-old-"
 MANIFEST_VERSION = 1
+
+# The only names a build gives its own temporary files: `.NAME.feedpub-tmp-PID` for
+# a new version of NAME, `.NAME.feedpub-old-PID` for the version it replaces.
+_OURS = re.compile(r"\.(?P<target>.+)\.feedpub-(?:tmp|old)-[0-9]+")
+_MANIFEST_TEMP = re.compile(re.escape(MANIFEST_NAME + TEMP_MARK) + r"[0-9]+")
 
 
 class OutputError(Exception):
@@ -83,16 +96,41 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_manifest(output_dir: Path) -> dict[str, str]:
-    """Files the previous build wrote, with their hashes; empty when unknown or corrupt."""
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What the last build recorded: each file it wrote with its SHA-256.
+
+    `also` lists, for a file an interrupted build was replacing, the other
+    hashes it may hold: either version is ours. `posts` is how many posts
+    the last published build showed (None when unknown).
+    """
+
+    files: dict[str, str] = field(default_factory=dict)
+    also: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    posts: int | None = None
+
+
+def load_manifest(output_dir: Path) -> Manifest:
+    """The manifest in `output_dir`; empty when missing, corrupt or of another version."""
     try:
         raw = json.loads((output_dir / MANIFEST_NAME).read_text("utf-8"))
     except (OSError, ValueError):
-        return {}
+        return Manifest()
     files = raw.get("files") if isinstance(raw, dict) and raw.get("version") == MANIFEST_VERSION else None
     if not isinstance(files, dict):
-        return {}
-    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+        return Manifest()
+    also = raw.get("also") if isinstance(raw.get("also"), dict) else {}
+    posts = raw.get("posts")
+    return Manifest(
+        files={k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)},
+        also={k: tuple(h for h in v if isinstance(h, str)) for k, v in also.items() if isinstance(v, list)},
+        posts=posts if isinstance(posts, int) and not isinstance(posts, bool) else None,
+    )
+
+
+def read_manifest(output_dir: Path) -> dict[str, str]:
+    """Files the previous build wrote, with their hashes; empty when unknown or corrupt."""
+    return load_manifest(output_dir).files
 
 
 @dataclass
@@ -100,15 +138,24 @@ class Publication:
     """One build's changes to the output folder, staged and then committed."""
 
     output_dir: Path
-    previous: dict[str, str] = field(default_factory=dict)
+    manifest: Manifest = field(default_factory=Manifest)
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     staged: list[tuple[Path, Path, str]] = field(default_factory=list)  # temp, target, rel
     unchanged: list[str] = field(default_factory=list)
+    posts_shown: int | None = None  # recorded in the manifest for the next build's shrink check
+    settled: bool = True  # False when the manifest still lists feeds this build removed
 
     @classmethod
     def open(cls, output_dir: Path) -> Publication:
-        remove_leftover_temp_files(output_dir)
-        return cls(output_dir, read_manifest(output_dir))
+        return cls(output_dir, load_manifest(output_dir))
+
+    @property
+    def previous(self) -> dict[str, str]:
+        return self.manifest.files
+
+    def sweep(self, planned: Iterable[str] = ()) -> list[Path]:
+        """Remove temporary files an interrupted build of this output folder left behind."""
+        return remove_leftover_temp_files(self.output_dir, {*self.previous, *self.manifest.also, *planned})
 
     def target(self, rel: str) -> Path:
         target = self.output_dir / rel
@@ -117,26 +164,28 @@ class Publication:
         return target
 
     def keep(self, rel: str) -> bool:
-        """Carry a file over unchanged without reading it; False when the manifest does not know it."""
-        if rel not in self.previous:
+        """Carry a file over unchanged without reading it; False when the manifest does not know it.
+
+        A file an interrupted build was replacing may hold either version: it must be read.
+        """
+        if rel not in self.previous or rel in self.manifest.also:
             return False
         self.files[rel] = self.previous[rel]
         self.unchanged.append(rel)
         return True
 
     def stage(self, rel: str, data: bytes) -> bool:
-        """Stage `data` for `rel`; False when the file already holds exactly these bytes."""
+        """Stage `data` for `rel`, on disk and fsynced; False when the file already holds these bytes."""
         target = self.target(rel)
         hashed = digest(data)
         self.files[rel] = hashed
         if _same_bytes(target, data):
             self.unchanged.append(rel)
             return False
-        temp = target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}")
+        temp = _temp_name(target)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb") as handle:
-                handle.write(data)
+            _write_durably(temp, data)
         except OSError as err:
             _remove_quietly(temp)
             self.abort()
@@ -150,25 +199,77 @@ class Publication:
             _remove_quietly(temp)
         self.staged.clear()
 
+    def stale(self) -> list[str]:
+        """Files the last build wrote that this one does not (so far)."""
+        return sorted(set(self.previous) - set(self.files))
+
     def commit(self, delete_stale: bool) -> tuple[list[str], list[str]]:
         """Move staged files into place, record the manifest, remove stale feeds.
 
-        Returns (written, removed), relative paths.
+        All or nothing up to the final manifest: a failure before it puts every
+        replaced file back and raises OutputError. Returns (written, removed).
         """
-        written = []
-        for temp, target, rel in self.staged:
-            try:
-                os.replace(temp, target)
-            except OSError as err:
-                self.abort()
-                raise OutputError(target, f"cannot replace: {err.strerror or err}") from None
-            written.append(rel)
+        stale = self.stale()
+        kept_stale = {rel: self.previous[rel] for rel in stale}
+        done: list[tuple[Path, Path | None]] = []  # each target renamed, with its old copy (None: it is new)
+        step = self.output_dir / MANIFEST_NAME
+        try:
+            if self.staged:
+                self._write_manifest({**kept_stale, **self.files}, self._also_during(), self.manifest.posts)
+            for temp, target, _ in self.staged:
+                step = target
+                old = _keep_old_copy(target)
+                try:
+                    os.replace(temp, target)
+                except OSError:
+                    if old is not None:
+                        _remove_quietly(old)
+                    raise
+                done.append((target, old))
+            step = self.output_dir
+            _fsync_folders(self._folders_changed(done))
+            step = self.output_dir / MANIFEST_NAME
+            self._write_manifest({**kept_stale, **self.files}, self._also_of(stale), self.posts_shown)
+        except OSError as err:
+            _roll_back(done, self.output_dir)
+            self.abort()
+            raise OutputError(step, f"cannot publish: {err.strerror or err}") from None
+        written = [rel for _, _, rel in self.staged]
+        for _, old in done:
+            if old is not None:
+                _remove_quietly(old)
         self.staged.clear()
-        stale = sorted(set(self.previous) - set(self.files))
         removed = self._remove(stale) if delete_stale else []
-        kept = {rel: self.previous[rel] for rel in stale if rel not in removed}
-        self._write_manifest({**kept, **self.files})
+        if removed:
+            kept = {rel: h for rel, h in kept_stale.items() if rel not in removed}
+            try:
+                self._write_manifest({**kept, **self.files}, self._also_of(list(kept)), self.posts_shown)
+            except OSError:
+                self.settled = False  # it still lists the removed files: the next build drops them
         return written, removed
+
+    def _folders_changed(self, done: list[tuple[Path, Path | None]]) -> set[Path]:
+        """The folders of the renamed files, and for a new file each folder made for it."""
+        folders = set()
+        for target, old in done:
+            folder = target.parent
+            folders.add(folder)
+            while old is None and folder != self.output_dir and folder.is_relative_to(self.output_dir):
+                folder = folder.parent
+                folders.add(folder)
+        return folders
+
+    def _also_during(self) -> dict[str, tuple[str, ...]]:
+        """While renaming, a replaced file holds its old hash or its new one: both are ours."""
+        also = {rel: self.manifest.also[rel] for rel in self.stale() if rel in self.manifest.also}
+        for _, _, rel in self.staged:
+            earlier = {*self.manifest.also.get(rel, ()), self.previous.get(rel, "")} - {"", self.files[rel]}
+            if earlier:
+                also[rel] = tuple(sorted(earlier))
+        return also
+
+    def _also_of(self, rels: list[str]) -> dict[str, tuple[str, ...]]:
+        return {rel: self.manifest.also[rel] for rel in rels if rel in self.manifest.also}
 
     def _remove(self, stale: list[str]) -> list[str]:
         """Delete files an earlier build wrote, if nobody has changed them since."""
@@ -178,7 +279,7 @@ class Publication:
             if not path.resolve().is_relative_to(self.output_dir.resolve()):
                 continue
             try:
-                if digest(path.read_bytes()) != self.previous[rel]:
+                if digest(path.read_bytes()) not in {self.previous[rel], *self.manifest.also.get(rel, ())}:
                     continue  # edited by someone else: not ours to delete any more
                 path.unlink()
             except FileNotFoundError:
@@ -189,23 +290,73 @@ class Publication:
             _remove_empty_parents(path.parent, self.output_dir)
         return removed
 
-    def _write_manifest(self, files: dict[str, str]) -> None:
-        data = (
-            json.dumps(
-                {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}, ensure_ascii=False, indent=1
-            ).encode("utf-8")
-            + b"\n"
-        )
+    def _write_manifest(self, files: dict[str, str], also: dict[str, tuple[str, ...]], posts: int | None) -> None:
+        """Replace the manifest atomically and durably; raises OSError."""
+        content: dict = {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
+        if also:
+            content["also"] = {rel: list(hashes) for rel, hashes in sorted(also.items())}
+        if posts is not None:
+            content["posts"] = posts
+        data = json.dumps(content, ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
         path = self.output_dir / MANIFEST_NAME
         if _same_bytes(path, data):
             return
         temp = path.with_name(f"{path.name}{TEMP_MARK}{os.getpid()}")
         try:
-            temp.write_bytes(data)
+            _write_durably(temp, data)
             os.replace(temp, path)
-        except OSError as err:
+        except OSError:
             _remove_quietly(temp)
-            raise OutputError(path, f"cannot write manifest: {err.strerror or err}") from None
+            raise
+        _fsync_folders({self.output_dir})
+
+
+def _temp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}{TEMP_MARK}{os.getpid()}")
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write `data` to a new file and fsync it, so a rename of it never exposes an empty file after a crash."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_folders(folders: set[Path]) -> None:
+    """fsync each folder once, so the renames in it survive a power cut (what git and SQLite do)."""
+    for folder in sorted(folders):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _keep_old_copy(target: Path) -> Path | None:
+    """A hard link to the file about to be replaced, to put it back if the build fails; None if none."""
+    old = target.with_name(f".{target.name}{OLD_MARK}{os.getpid()}")
+    _remove_quietly(old)
+    try:
+        os.link(target, old)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None  # no hard links here (some network and FUSE file systems): the manifest still knows both hashes
+    return old
+
+
+def _roll_back(done: list[tuple[Path, Path | None]], output_dir: Path) -> None:
+    """Put back every file this build replaced, newest first; best effort."""
+    for target, old in reversed(done):
+        try:
+            if old is not None:
+                os.replace(old, target)
+            else:
+                target.unlink()
+                _remove_empty_parents(target.parent, output_dir)
+        except OSError:
+            pass  # both versions are listed in the manifest, so the next build sets it right
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -217,16 +368,42 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def remove_leftover_temp_files(output_dir: Path) -> list[Path]:
-    """Temporary files of a build that was killed; only ours carry TEMP_MARK."""
+def remove_leftover_temp_files(output_dir: Path, targets: Iterable[str]) -> list[Path]:
+    """Temporary files of an interrupted build of this output folder; returns those removed.
+
+    Only names our own scheme makes (`.NAME.feedpub-tmp-PID`, `.NAME.feedpub-old-PID`)
+    and only when NAME is one of `targets` (the files this output folder's
+    manifest and plan know) are ours. Only the folders of those files and the
+    output folder itself are looked at, never walked: another build's output
+    nested in ours, a `.git` or a user's file are left alone.
+    """
+    known = set(targets)
+    folders = {"", *(rel.rpartition("/")[0] for rel in known)}
+    root = output_dir.resolve()
     removed = []
-    for folder, _, names in os.walk(output_dir):
-        for name in names:
-            if TEMP_MARK in name:
-                path = Path(folder) / name
-                _remove_quietly(path)
-                removed.append(path)
+    for folder_rel in sorted(folders):
+        folder = output_dir / folder_rel
+        if not folder.resolve().is_relative_to(root):
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False) and _is_our_temp(folder_rel, entry.name, known):
+                _remove_quietly(Path(entry.path))
+                removed.append(Path(entry.path))
     return removed
+
+
+def _is_our_temp(folder_rel: str, name: str, known: set[str]) -> bool:
+    if folder_rel == "" and _MANIFEST_TEMP.fullmatch(name):
+        return True
+    match = _OURS.fullmatch(name)
+    if match is None:
+        return False
+    target = match["target"]
+    return (f"{folder_rel}/{target}" if folder_rel else target) in known
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:
