@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from feedpub.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # CI runs the property tests on a fixed sequence of examples: a red build must be reproducible.
-settings.register_profile("ci", derandomize=True, print_blob=True)
+# Recent Hypothesis loads a "ci" profile like this one by itself whenever CI is set; registering
+# it here keeps it so on the oldest Hypothesis pyproject.toml allows, and replaces theirs whole.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# Hypothesis keeps its example database and caches in .hypothesis/ under the working folder,
+# which is the checkout: a test run must leave the checkout exactly as it found it.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"feedpub-hypothesis-{os.getuid()}")
+
 NOW = "2026-11-24T00:00:00Z"
 
 BASE_CONFIG = {
@@ -40,6 +58,21 @@ def pytest_addoption(parser):
         action="store_true",
         help="rewrite tests/golden/ from the current output instead of comparing",
     )
+    parser.addoption(
+        "--runslow",
+        action="store_true",
+        help="also run the tests marked slow (as does FEEDPUB_RUNSLOW=1); .ci/run does",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow are skipped unless --runslow or FEEDPUB_RUNSLOW=1 asks for them."""
+    if config.getoption("--runslow") or os.environ.get("FEEDPUB_RUNSLOW") == "1":
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip_slow)
 
 
 def _merge(base: dict, extra: dict) -> dict:
@@ -75,7 +108,11 @@ def post(title: str = "Hello", date: str = "2026-01-30", body: str = "Body text.
 
 def run_cli(*args: str):
     """Run the CLI in-process; the result has .exit_code, .stdout and .stderr."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2 mixes stderr into stdout unless told not to
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2 removed the option: the streams are always kept apart
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture
@@ -86,6 +123,24 @@ def site(tmp_path):
         return write_site(tmp_path / "site", posts, config)
 
     return make
+
+
+def copy_sample_site(folder: Path) -> Path:
+    """The shipped config.yaml and posts/ copied into `folder`; returns the copy's config path.
+
+    Tests build the copy, never the shipped config: its cache_dir and output_dir are
+    relative to it, so a build of the original would write into the checkout.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "config.yaml", folder / "config.yaml")
+    shutil.copytree(ROOT / "posts", folder / "posts")
+    return folder / "config.yaml"
+
+
+@pytest.fixture
+def sample_config(tmp_path) -> Path:
+    """The config path of a private copy of the shipped sample site (see copy_sample_site)."""
+    return copy_sample_site(tmp_path / "sample")
 
 
 # --- Helpers shared by the specification suites (golden, reader, dates, posts, output, ...) ---

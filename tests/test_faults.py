@@ -18,9 +18,12 @@ import pytest
 from conftest import NOW, post, run_cli
 from feedcheck import assert_valid_feed
 
-TEMP_MARK = ".feedpub-tmp-"
+TEMP_MARK = ".feedpub-tmp-"  # .NAME.feedpub-tmp-PID: a new version of NAME being staged
+OLD_MARK = ".feedpub-old-"  # .NAME.feedpub-old-PID: the version a build replaces, kept until it ends
 AS_ROOT = os.geteuid() == 0
 REAL_OPEN = builtins.open
+REAL_OS_OPEN = os.open
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 
 def build(config: Path, out: Path, *args: str):
@@ -40,7 +43,7 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def temp_files(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if TEMP_MARK in p.name]
+    return [p for p in folder.rglob("*") if TEMP_MARK in p.name or OLD_MARK in p.name]
 
 
 def feeds_in(folder: Path) -> list[Path]:
@@ -138,12 +141,40 @@ def refuse_writes_under(monkeypatch, folder: Path, code: int) -> None:
 
         return call
 
+    def guarded_os_open(file, flags, *args, **kwargs):
+        if flags & WRITE_FLAGS and inside(file):
+            refuse(file)
+        return REAL_OS_OPEN(file, flags, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", guarded_open)
     monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
     for name in ("replace", "rename"):
         monkeypatch.setattr(os, name, guarded(getattr(os, name)))
     for name in ("unlink", "remove", "rmdir", "mkdir"):
         monkeypatch.setattr(os, name, guarded(getattr(os, name)))
+
+
+def refuse_reading(monkeypatch, name: str) -> None:
+    """What the kernel says to anyone but root when a file named `name` is mode 0o000:
+    opening it fails with EACCES, whichever call (open, io.open, os.open) feedpub uses."""
+
+    def refuse_if_named(file) -> None:
+        path = path_of(file)
+        if path is not None and path.name == name:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+
+    def guarded_open(file, mode="r", *args, **kwargs):
+        refuse_if_named(file)
+        return REAL_OPEN(file, mode, *args, **kwargs)
+
+    def guarded_os_open(file, flags, *args, **kwargs):
+        refuse_if_named(file)
+        return REAL_OS_OPEN(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
 
 
 # --- the output folder -----------------------------------------------------------
@@ -234,15 +265,7 @@ def test_an_unreadable_post_is_reported_with_its_path_and_nothing_is_published(s
     secret = config.parent / "posts" / "secret.md"
     out = tmp_path / "out"
     if AS_ROOT:  # root reads through 0o000: simulate what anyone else would get
-
-        def guarded_open(file, mode="r", *args, **kwargs):
-            path = path_of(file)
-            if path is not None and path.name == "secret.md":
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
-            return REAL_OPEN(file, mode, *args, **kwargs)
-
-        monkeypatch.setattr(builtins, "open", guarded_open)
-        monkeypatch.setattr(io, "open", guarded_open)
+        refuse_reading(monkeypatch, "secret.md")
     else:
         secret.chmod(0)
     try:

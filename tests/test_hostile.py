@@ -13,6 +13,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import NOW, post, run_cli, write_site
 from feedcheck import assert_valid_atom, assert_valid_feed, parse_ok
@@ -258,6 +259,7 @@ def test_a_binary_file_named_md_is_refused_with_its_path(site, tmp_path):
     assert "Traceback" not in output_of(result)
 
 
+@pytest.mark.slow  # about 15 s: writes, renders and parses 50 MB
 def test_a_50_mb_post_builds_or_fails_clearly(tmp_path):
     config = write_site(tmp_path / "site", {})
     line = "    settle(amount) -> ledger.post(amount * 1.0001)  # 区块链 & <tag>\n"
