@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -39,6 +40,24 @@ from feedpub.sources.config import ConfigError, load_config
 from feedpub.tools.websub import ping_hubs
 
 
+class _Seconds(click.ParamType):
+    """A finite, non-negative number of seconds: nan and inf would wait forever or never."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not a finite, non-negative number of seconds", param, ctx)
+        return seconds
+
+
+SECONDS = _Seconds()
+
+
 # The name is explicit: click before 8.2 would otherwise call it "build-command".
 @main.command(name="build", epilog=EXIT_CODES_HELP)
 @config_option
@@ -60,7 +79,7 @@ from feedpub.tools.websub import ping_hubs
 @click.option(
     "--wait",
     "wait_seconds",
-    type=click.FloatRange(min=0),
+    type=SECONDS,
     default=60,
     show_default=True,
     metavar="SECONDS",
