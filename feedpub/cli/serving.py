@@ -40,7 +40,7 @@ from feedpub.publish.output import LockTimeout, OutputError
 from feedpub.sources.config import ConfigError
 from feedpub.sources.files import POST_SUFFIXES
 from feedpub.tools.serve import start_server
-from feedpub.tools.watch import watch_sources
+from feedpub.tools.watch import stop_watching, watch_sources
 
 
 @main.command()
@@ -148,7 +148,7 @@ def _serve_folder(
     except Exception as err:
         fail(f"cannot watch for changes: {type(err).__name__}: {err}", EXIT_INTERNAL)
     finally:
-        stop.set()
+        stop_watching(stop)
         server.stop()
 
 

@@ -53,10 +53,27 @@ def watch_sources(
     watches = ((posts_dir, True, watchfiles.DefaultFilter()), (config_file.parent, False, is_config))
     readiness = [threading.Event() for _ in watches]
     for (folder, recursive, keep), ready in zip(watches, readiness, strict=True):
-        threading.Thread(target=run, args=(folder, recursive, keep, ready), name="feedpub-watch", daemon=True).start()
+        thread = threading.Thread(target=run, args=(folder, recursive, keep, ready), name="feedpub-watch", daemon=True)
+        thread.start()
+        _watchers.append(thread)
     for ready in readiness:
         ready.wait(ready_timeout)
     return _batches(changes, stop)
+
+
+# Watcher threads run native code: the process must not exit while they are inside it.
+_watchers: list[threading.Thread] = []
+
+
+def stop_watching(stop: threading.Event, timeout: float = 2.0) -> None:
+    """End every watch started with `stop`, and wait for its thread, so the process exits cleanly.
+
+    A watcher thread still inside watchfiles' native code when the interpreter
+    shuts down can abort the process (SIGABRT) instead of exiting with 0.
+    """
+    stop.set()
+    while _watchers:
+        _watchers.pop().join(timeout)
 
 
 def _batches(changes: queue.Queue, stop: threading.Event) -> Iterator[list[Path]]:
