@@ -21,6 +21,7 @@ from typing import TypeVar
 from feedpub.feeds import entry_fragments
 from feedpub.model import Config, Post, Problem
 from feedpub.render.content import render_post
+from feedpub.render.limits import limit_problems
 from feedpub.sources.posts import read_post, with_body
 
 Item = TypeVar("Item")
@@ -114,7 +115,14 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
     """
     path, config = job
     post, problems = read_post(path, config)
-    return (replace(post, body="") if post is not None else None), problems
+    if post is None:
+        return None, problems
+    # A body past the render limits is refused here, where the post is read, so that it is broken
+    # like a post with a bad date: named with its line, left out by --keep-going, never rendered.
+    refused = limit_problems(post)
+    if refused:
+        return None, problems + refused
+    return replace(post, body=""), problems
 
 
 def parse_posts(
@@ -127,7 +135,12 @@ def parse_posts(
 
 
 def render_job(job: tuple[Post, Config]) -> tuple[str, dict[str, bytes]]:
-    """The post's entry XML in each configured format, keyed by the post's content hash."""
+    """The post's entry XML in each configured format, keyed by the post's content hash.
+
+    Raises render.content.RenderError (carrying the Problem) for a post the
+    Markdown engine fails on; parse_job refuses the posts past the render
+    limits, so this is left for what the limits cannot foresee.
+    """
     post, config = job
     post = with_body(post, config)
     rendered = render_post(post, (config.markdown_engine, config.markdown_extensions))

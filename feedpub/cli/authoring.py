@@ -13,6 +13,7 @@ from feedpub.cli.common import (
     EXIT_USAGE,
     config_option,
     fail,
+    internal_error,
     main,
     now_option,
     parse_now,
@@ -29,6 +30,7 @@ from feedpub.tools.scaffold import ScaffoldError, create_post, init_site
 @config_option
 @click.option("--slug", help="The slug for the file name, instead of one made from the title.")
 @now_option
+@click.option("-v", "--verbose", is_flag=True, help="Show the traceback of an internal error.")
 def new(
     title: str,
     tags: str,
@@ -37,11 +39,30 @@ def new(
     config_path: Path,
     slug: str | None,
     now_text: str | None,
+    verbose: bool,
 ) -> None:
     """Write a new post dated now; print its path.
 
     The file is posts_dir/YYYY-MM-DD-<slug>.md; an existing file is never overwritten.
     """
+    # As in build: a bug is one line and exit 70, not a traceback a writer must read past.
+    try:
+        path = _new_post(title, tags, categories, draft, config_path, slug, now_text)
+    except Exception:
+        internal_error(verbose)
+    click.echo(str(path))
+
+
+def _new_post(
+    title: str,
+    tags: str,
+    categories: tuple[str, ...],
+    draft: bool,
+    config_path: Path,
+    slug: str | None,
+    now_text: str | None,
+) -> Path:
+    """The post `new` writes; exits with the command's code for each expected failure."""
     try:
         config = load_config(config_path)
         now = parse_now(now_text, config)
@@ -61,7 +82,7 @@ def new(
         )
     except ScaffoldError as err:
         fail(str(err), EXIT_CONTENT if err.exists else EXIT_USAGE if err.path is None else EXIT_OUTPUT)
-    click.echo(str(path))
+    return path
 
 
 @main.command()

@@ -2,16 +2,20 @@
 
 Pure functions of (post, markdown extensions): the same post always renders to
 the same HTML. The HTML itself is read and rewritten in render/markup.py.
+A body that would make the engine recurse too deeply or scan for too long is
+refused with a RenderError before the engine sees it (see render/limits.py).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import markdown
 
-from feedpub.model import Post, Rendered
+from feedpub.model import Post, Problem, Rendered
 from feedpub.render.cmark import gfm_to_html
+from feedpub.render.limits import body_problem
 from feedpub.render.markup import (
     MORE_MARKER,
     absolutize,
@@ -25,6 +29,7 @@ from feedpub.render.markup import (
 __all__ = [
     "MORE_MARKER",
     "MarkdownEngine",
+    "RenderError",
     "absolutize",
     "close_open_tags",
     "markdown_to_html",
@@ -35,13 +40,58 @@ __all__ = [
 MarkdownEngine = tuple[str, tuple[str, ...]]  # engine name, Python-Markdown extensions
 
 
+class RenderError(Exception):
+    """A text the Markdown engine cannot render within the limits, with the line to look at.
+
+    `line` counts from 1 at the first line of the text rendered, and the
+    message leaves out what was rendered, until `in_file` places it in a post
+    file as its "body" or "summary".
+    """
+
+    def __init__(self, message: str, line: int | None, path: Path | None = None):
+        # All three in args: a worker process's error is pickled to the build by its args.
+        super().__init__(message, line, path)
+        self.message, self.line, self.path = message, line, path
+
+    def __str__(self) -> str:
+        return self.message
+
+    def in_file(self, path: Path, first_line: int | None, what: str) -> RenderError:
+        """The same error about `what` at its line of `path`, whose text starts on `first_line` (None: unknown)."""
+        line = first_line + self.line - 1 if first_line is not None and self.line is not None else first_line
+        return RenderError(f"{what}: {self.message}", line, path)
+
+    def problem(self) -> Problem:
+        return Problem(self.path, self.line, self.message)
+
+
 @lru_cache(maxsize=4)
 def _converter(extensions: tuple[str, ...]) -> markdown.Markdown:
     return markdown.Markdown(extensions=list(extensions), output_format="html")
 
 
 def markdown_to_html(text: str, engine: MarkdownEngine) -> str:
-    """HTML for a Markdown text with the configured engine: (name, extensions)."""
+    """HTML for a Markdown text with the configured engine: (name, extensions).
+
+    Raises RenderError when the text is past render/limits.py's limits, or the
+    engine fails on it all the same (a RecursionError, say).
+    """
+    refused = body_problem(text)
+    if refused is not None:
+        raise RenderError(refused.message, refused.line)
+    try:
+        return _convert(text, engine)
+    except RecursionError:
+        # The limits keep nesting far below the recursion limit, but a Markdown
+        # extension may nest by other means (`<div markdown="1">` in `extra`).
+        raise RenderError("cannot be rendered: it nests too deeply for the Markdown engine", None) from None
+    except Exception as err:
+        # One post the engine chokes on must fail as that post, not stop the build unexplained.
+        message = f"cannot be rendered: the Markdown engine failed: {type(err).__name__}: {err}"
+        raise RenderError(message, None) from err
+
+
+def _convert(text: str, engine: MarkdownEngine) -> str:
     name, extensions = engine
     if name == "cmark":
         return _cmark(text)
@@ -57,13 +107,29 @@ def _cmark(text: str) -> str:
 
 
 def render_post(post: Post, engine: MarkdownEngine) -> Rendered:
-    """The post's full HTML and its summary HTML, both with absolute URLs."""
-    content = absolutize(markdown_to_html(post.body, engine), post.permalink)
+    """The post's full HTML and its summary HTML, both with absolute URLs.
+
+    Raises RenderError, placed at its line of the post's file, for a body or
+    summary the engine cannot render (see markdown_to_html).
+    """
+    try:
+        body_html = markdown_to_html(post.body, engine)
+    except RenderError as err:
+        raise err.in_file(post.path, post.body_line, "body") from err.__cause__
+    content = absolutize(body_html, post.permalink)
     if post.summary:
-        summary = absolutize(markdown_to_html(post.summary, engine), post.permalink)
+        try:
+            summary_html = markdown_to_html(post.summary, engine)
+        except RenderError as err:
+            raise err.in_file(post.path, _summary_line(post), "summary") from err.__cause__
+        summary = absolutize(summary_html, post.permalink)
     else:
         summary = summary_from_content(content)
     return Rendered(content_html=without_more_marker(content).strip(), summary_html=summary.strip())
+
+
+def _summary_line(post: Post) -> int | None:
+    return next((line for key in ("summary", "excerpt", "description") if (line := post.line_of(key))), None)
 
 
 def summary_from_content(content: str) -> str:

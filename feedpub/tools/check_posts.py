@@ -1,7 +1,8 @@
 """Warnings `feedpub check` adds about posts that build fine but read badly in a feed reader.
 
 Pure functions of (post, site, Markdown engine): each returns Problems with the
-line of the post they are about, and none of them stops a build.
+line of the post they are about, and none of them stops a build, but for the
+error of a body the Markdown engine cannot render, which would.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
 
 from feedpub.model import Post, Problem, Site
-from feedpub.render.content import MarkdownEngine, markdown_to_html, summary_from_content
+from feedpub.render.content import MarkdownEngine, RenderError, markdown_to_html, summary_from_content
 from feedpub.render.markup import Opening, UrlAttribute, has_more_marker, opening, plain_text, url_attributes
 
 _BLOCK_NAMES = {
@@ -35,7 +36,11 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Proble
     """Every check-only warning about one post, in the order of the lines they name."""
     if not post.body.strip():
         return [_warning(post, post.body_line, "the body is empty: the feed entry has no content")]
-    content = markdown_to_html(post.body, engine)
+    try:
+        content = markdown_to_html(post.body, engine)
+    except RenderError as err:
+        # The build fails on this post too: an error, and no warning can be made without its HTML.
+        return [err.in_file(post.path, post.body_line, "body").problem()]
     # urlsplit refuses a broken host ("//[x"): no reader opens such a URL, and no check here applies to it.
     attributes = [found for found in url_attributes(content) if _splits(found.url)]
     urls = [found.url for found in attributes]
