@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,8 +12,13 @@ from urllib.parse import urlsplit
 from feedpub.model import Config, FeedKind, FeedSpec, Post, Problem, TaxonomyKind
 from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segment
 
-# A feed with no entries has no natural "updated"; the epoch keeps it deterministic.
-EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+# Only the site feed can be empty (a feed per tag or category exists because a post shows it):
+# no post is published yet, because every post is a draft or scheduled, or there is none.
+# Its "updated" must be deterministic, so never the clock, and must not tell subscribers what
+# is hidden: neither a draft's date nor when a scheduled post will appear (an embargo, say).
+# No post a reader may see leaves no date to take, so it is this fixed one: not the Unix
+# epoch, which readers and validators take for a missing or broken date.
+EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 _FOLDERS = {"category": "categories", "tag": "tags"}
 STYLESHEET = "feed.xsl"
 
@@ -26,13 +31,74 @@ def visible_posts(posts: Iterable[Post], now: datetime, drafts: bool) -> list[Po
     return shown
 
 
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """The posts visible_posts leaves out, for check and list to tell the writer about."""
+
+    scheduled: tuple[Post, ...]  # dated after `now`, soonest first: they appear by themselves
+    drafts: int  # drafts left out (none when drafts are included)
+
+
+def hidden_posts(posts: Iterable[Post], now: datetime, drafts: bool) -> Hidden:
+    """What visible_posts(posts, now, drafts) leaves out, and why.
+
+    A draft is counted as a draft whatever its date, unless drafts are
+    included: it never appears by itself, so it is not scheduled.
+    """
+    posts = list(posts)
+    scheduled = [p for p in posts if (drafts or not p.draft) and p.published > now]
+    scheduled.sort(key=lambda p: (p.published, p.entry_id))
+    return Hidden(tuple(scheduled), 0 if drafts else sum(1 for p in posts if p.draft))
+
+
+@dataclass(frozen=True, slots=True)
+class _Conflict:
+    """A problem between posts, and every post it involves."""
+
+    problem: Problem  # what plan_feeds reports
+    posts: tuple[Post, ...]
+    # The same problem told to each involved post the problem does not name, so a
+    # post left out by build --keep-going is listed with its reason.
+    told: tuple[Problem, ...]
+
+
 def plan_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[Problem]]:
     """The site feed, then one per category and tag, from posts sorted newest first.
 
     With feeds.archive, each subscription feed is followed by its RFC 5005
     archive pages.
     """
-    problems = _duplicate_ids(posts)
+    feeds, conflicts = _plan(config, posts)
+    return feeds, [conflict.problem for conflict in conflicts]
+
+
+def plan_leaving_out_conflicts(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[Problem], list[Post]]:
+    """plan_feeds for build --keep-going: the posts a problem between posts involves are left out.
+
+    Returns the feeds planned without them, the problems (each left-out post
+    named by at least one), and the posts left out, in the order given.
+    Every post involved goes, never all but one: keeping one would silently
+    pick a winner (the first file of two with one id, or one of two tags that
+    make one slug, whose feed could later change hands when another wins).
+    """
+    problems: list[Problem] = []
+    left_out: dict[Path, Post] = {}
+    while True:
+        shown = [p for p in posts if p.path not in left_out]
+        feeds, conflicts = _plan(config, shown)
+        if not conflicts:
+            order = {p.path: n for n, p in enumerate(posts)}
+            return feeds, problems, sorted(left_out.values(), key=lambda p: order[p.path])
+        # Leaving posts out cannot make a new conflict, but it may change which spelling
+        # names a tag, so planning again until none is left is the safe way.
+        for conflict in conflicts:
+            problems.append(conflict.problem)
+            problems.extend(conflict.told)
+            left_out.update((p.path, p) for p in conflict.posts)
+
+
+def _plan(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[_Conflict]]:
+    conflicts = _duplicate_ids(posts)
     feeds = _feed(config, "site", None, None, posts)
     taxonomies: tuple[tuple[TaxonomyKind, bool], ...] = (
         ("category", config.feeds.categories),
@@ -41,10 +107,10 @@ def plan_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[
     for kind, enabled in taxonomies:
         if enabled:
             groups, found = _groups(config, kind, posts)
-            problems.extend(found)
+            conflicts.extend(found)
             for name, slug, members in groups:
                 feeds.extend(_feed(config, kind, name, slug, members))
-    return feeds, problems
+    return feeds, conflicts
 
 
 def _feed(config: Config, kind: FeedKind, name: str | None, slug: str | None, posts: list[Post]) -> list[FeedSpec]:
@@ -117,7 +183,7 @@ def _updated(entries: tuple[Post, ...]) -> datetime:
 
 def _groups(
     config: Config, kind: TaxonomyKind, posts: list[Post]
-) -> tuple[list[tuple[str, str, list[Post]]], list[Problem]]:
+) -> tuple[list[tuple[str, str, list[Post]]], list[_Conflict]]:
     """(display name, slug, posts) per tag or category, sorted by slug."""
     members: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
@@ -127,49 +193,58 @@ def _groups(
             spellings[name_key(name)][name] += 1
     overrides = {name_key(k): v for k, v in (config.category_slugs if kind == "category" else config.tag_slugs)}
     config_key = "category_slugs" if kind == "category" else "tag_slugs"
-    by_slug: dict[str, tuple[str, Path]] = {}
-    groups, problems = [], []
+    by_slug: dict[str, tuple[str, str]] = {}  # slug -> (name, key) of the first to take it
+    groups, conflicts = [], []
     for key in sorted(members):
         name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
         slug = overrides.get(key) or slugify(name)
         first = members[key][0]
-        line = first.line_of("tags") if kind == "tag" else first.line_of("categories") or first.line_of("category")
         if not is_safe_segment(slug):
-            problems.append(
-                Problem(
-                    first.path,
-                    line,
-                    f'{kind} "{name}" has no letter or digit to make a feed path from; give it one in {config_key}: {{"{name}": some-slug}}',
-                )
+            message = (
+                f'{kind} "{name}" has no letter or digit to make a feed path from; '
+                f'give it one in {config_key}: {{"{name}": some-slug}}'
             )
+            conflicts.append(_taxonomy_conflict(kind, message, members[key]))
             continue
         if slug in by_slug:
-            other, other_path = by_slug[slug]
-            problems.append(
-                Problem(
-                    first.path,
-                    line,
-                    f'{_FOLDERS[kind]} "{other}" ({other_path}) and "{name}" ({first.path}) both make the slug '
-                    f'"{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}',
-                )
+            other, other_key = by_slug[slug]
+            message = (
+                f'{_FOLDERS[kind]} "{other}" ({members[other_key][0].path}) and "{name}" ({first.path}) both make '
+                f'the slug "{slug}"; give one its own in {config_key}: {{"{name}": another-slug}}'
             )
+            # Every post of both names: leaving out only one name's posts would hand the slug's feed to the other.
+            conflicts.append(_taxonomy_conflict(kind, message, members[key] + members[other_key]))
             continue
-        by_slug[slug] = (name, first.path)
+        by_slug[slug] = (name, key)
         groups.append((name, slug, members[key]))
     groups.sort(key=lambda group: group[1])
-    return groups, problems
+    return groups, conflicts
 
 
-def _duplicate_ids(posts: list[Post]) -> list[Problem]:
-    """Two posts with one id would be one entry to every reader."""
+def _taxonomy_conflict(kind: TaxonomyKind, message: str, involved: list[Post]) -> _Conflict:
+    """A problem with a tag or category, placed on the first involved post's tags (or categories) line."""
+    unique = list({p.path: p for p in involved}.values())
+    told = [Problem(p.path, _taxonomy_line(kind, p), message) for p in unique]
+    return _Conflict(told[0], tuple(unique), tuple(told[1:]))
+
+
+def _taxonomy_line(kind: TaxonomyKind, post: Post) -> int | None:
+    return post.line_of("tags") if kind == "tag" else post.line_of("categories") or post.line_of("category")
+
+
+def _duplicate_ids(posts: list[Post]) -> list[_Conflict]:
+    """Two posts with one id would be one entry to every reader: each later file names the first."""
     seen: dict[str, Post] = {}
-    problems = []
+    conflicts = []
     for post in sorted(posts, key=lambda p: str(p.path)):
-        if post.entry_id in seen:
-            line = post.line_of("id") or post.line_of("permalink")
-            problems.append(
-                Problem(post.path, line, f"has the same id/permalink as {seen[post.entry_id].path}: {post.entry_id}")
-            )
-        else:
-            seen[post.entry_id] = post
-    return problems
+        first = seen.setdefault(post.entry_id, post)
+        if first is post:
+            continue
+        problem = Problem(post.path, _id_line(post), f"has the same id/permalink as {first.path}: {post.entry_id}")
+        told = Problem(first.path, _id_line(first), f"has the same id/permalink as {post.path}: {post.entry_id}")
+        conflicts.append(_Conflict(problem, (first, post), (told,)))
+    return conflicts
+
+
+def _id_line(post: Post) -> int | None:
+    return post.line_of("id") or post.line_of("permalink")

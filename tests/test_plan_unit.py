@@ -250,12 +250,12 @@ def test_a_feed_is_updated_when_its_latest_shown_entry_was():
     assert feed(feeds, "site").updated.isoformat() == "2026-04-01T09:30:00+08:00"
 
 
-def test_a_feed_without_entries_is_dated_at_the_epoch_not_at_the_build_time():
+def test_a_feed_without_entries_has_a_fixed_date_neither_the_epoch_nor_the_build_time():
     feeds, _ = plan([])
 
     assert [spec.kind for spec in feeds] == ["site"]
     assert feeds[0].entries == ()
-    assert feeds[0].updated == EMPTY_FEED_UPDATED == datetime(1970, 1, 1, tzinfo=UTC)
+    assert feeds[0].updated == EMPTY_FEED_UPDATED == datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # --- names, slugs and their problems -----------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -22,13 +21,13 @@ from feedpub import __version__
 from feedpub.build.workers import Workers, parse_posts, render_job
 from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
-from feedpub.plan import STYLESHEET, plan_feeds, visible_posts
-from feedpub.publish.cache import Cache, cache_folders, remove_cache_folder
+from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, visible_posts
+from feedpub.publish.cache import Cache, CacheError, cache_folders, remove_cache_folder
 from feedpub.publish.output import (
     Manifest,
-    OutputError,
     Publication,
     build_lock,
+    manifest_problem,
     prepare_output_dir,
     read_manifest,
 )
@@ -74,11 +73,34 @@ def build(config: Config, options: BuildOptions) -> Report:
     Raises ConfigError when posts_dir is missing, output.OutputError or
     output.LockTimeout when the output folder cannot be written, BuildRefused
     when it would remove most of the published files (unless allow_shrink).
+    A build cache or manifest that cannot be used never fails a build: the
+    report carries one warning for each.
     """
     if not config.posts_dir.is_dir():
         raise ConfigError(config.path, None, f"posts_dir: {config.posts_dir} is not a folder")
     prepare_output_dir(config.output_dir)
-    with build_lock(config.output_dir, options.wait_seconds) as lock_fd, _cache(config, options) as cache:
+    with build_lock(config.output_dir, options.wait_seconds) as lock_fd:
+        notices = [p for p in (manifest_problem(config.output_dir),) if p is not None]
+        places = [*(["persistent"] if options.use_cache else []), "temporary", "memory"]
+        try:
+            while True:
+                try:
+                    return _noted(_build_once(config, options, lock_fd, places, notices), notices)
+                except CacheError as err:
+                    # Raised before anything was published (see publish.cache): build again with the next cache.
+                    if len(places) == 1:
+                        raise
+                    if places.pop(0) == "persistent":
+                        notices.append(_unusable(err))
+        except BuildRefused as refusal:
+            refusal.report = _noted(refusal.report, notices)
+            raise
+
+
+def _build_once(
+    config: Config, options: BuildOptions, lock_fd: int, places: list[str], notices: list[Problem]
+) -> Report:
+    with _cache(config, options, places, notices) as cache:
         workers = Workers(options.jobs, close_fds=(lock_fd,))
         try:
             return _Build(config, options, cache, workers).run()
@@ -86,28 +108,62 @@ def build(config: Config, options: BuildOptions) -> Report:
             workers.close()
 
 
+def _noted(report: Report, notices: list[Problem]) -> Report:
+    return replace(report, problems=report.problems + tuple(notices)) if notices else report
+
+
 @contextmanager
-def _cache(config: Config, options: BuildOptions) -> Iterator[Cache]:
-    """The persistent cache, or a throw-away one for --no-cache (same code path).
+def _cache(config: Config, options: BuildOptions, places: list[str], notices: list[Problem]) -> Iterator[Cache]:
+    """The first cache of `places` that opens: persistent, in a temporary folder (--no-cache), in memory.
 
     Kept only when the build ends normally: an interrupted build leaves the
-    cache as the last good build left it.
+    cache as the last good build left it. One that failed mid-build is
+    removed, so the next build starts afresh; its warnings go to `notices`
+    only when it served the build.
     """
     with ExitStack() as stack:
-        if options.use_cache:
-            folder = cache_folder(config)
-        else:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="feedpub-")))
-        try:
-            cache = Cache.open(folder, settings_key(config, options))
-        except (OSError, sqlite3.Error) as err:
-            raise OutputError(folder, f"cannot open the build cache: {err}") from None
+        cache = _open_cache(config, options, places, stack)
         try:
             yield cache
+        except CacheError:
+            cache.close(keep=False)
+            cache.discard()
+            raise
         except BaseException:
             cache.close(keep=False)
+            notices.extend(cache.notices)
             raise
         cache.close(keep=True)
+        notices.extend(cache.notices)
+
+
+def _open_cache(config: Config, options: BuildOptions, places: list[str], stack: ExitStack) -> Cache:
+    """Open the first of `places` that works, dropping from its front those that do not."""
+    key = settings_key(config, options)
+    unusable: Problem | None = None
+    while True:
+        place = places[0]
+        try:
+            if place == "memory":
+                cache = Cache.in_memory(key)
+            elif place == "persistent":
+                cache = Cache.open(cache_folder(config), key)
+            else:
+                cache = Cache.open(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="feedpub-"))), key)
+        except (CacheError, OSError) as err:
+            if len(places) == 1:
+                raise
+            failure = err if isinstance(err, CacheError) else CacheError(None, err.strerror or str(err))
+            if places.pop(0) == "persistent":
+                unusable = _unusable(failure)
+            continue
+        if unusable is not None:
+            cache.notices.insert(0, unusable)
+        return cache
+
+
+def _unusable(err: CacheError) -> Problem:
+    return Problem(err.path, None, f"the build cache could not be used ({err.reason}); building without it", "warning")
 
 
 CACHES_KEPT = 8
@@ -121,12 +177,17 @@ def cache_folder(config: Config) -> Path:
     """
     output_key = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
     folder = config.cache_dir / output_key
-    others = sorted(
-        (p for p in cache_folders(config.cache_dir) if p != folder), key=lambda p: p.stat().st_mtime, reverse=True
-    )
+    others = sorted((p for p in cache_folders(config.cache_dir) if p != folder), key=_last_used, reverse=True)
     for old in others[CACHES_KEPT - 1 :]:
         remove_cache_folder(old)
     return folder
+
+
+def _last_used(folder: Path) -> float:
+    try:
+        return folder.stat().st_mtime
+    except OSError:
+        return 0.0  # removed meanwhile (feedpub clean): first to go
 
 
 def settings_key(config: Config, options: BuildOptions) -> str:
@@ -174,8 +235,15 @@ class _Build:
             return self.report(posts_read=len(paths), problems=tuple(problems))
         shown = visible_posts(posts, self.options.now, self.options.drafts)
         feeds, plan_problems = plan_feeds(self.config, shown)
-        if plan_problems:
+        if plan_problems and not keep_going:
             return self.report(posts_read=len(paths), problems=tuple(problems + plan_problems))
+        if plan_problems:
+            # Problems between posts (one id, one slug): every post involved is left out, as a broken one is.
+            feeds, plan_problems, left_out = plan_leaving_out_conflicts(self.config, shown)
+            problems = sorted(problems + plan_problems, key=_in_file_order)
+            gone = {p.path for p in left_out}
+            broken = sorted(set(broken) | gone)
+            shown = [p for p in shown if p.path not in gone]
         planned = planned_files(self.config, feeds)
         if not self.options.allow_shrink:
             self.refuse_shrinking(publication.manifest, planned, len(shown), len(paths), problems, broken)

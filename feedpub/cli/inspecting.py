@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from feedpub.cli.common import (
     EXIT_CONTENT,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
     config_option,
@@ -25,8 +27,15 @@ from feedpub.cli.common import (
 from feedpub.model import Problem
 from feedpub.sources.config import ConfigError, load_config
 from feedpub.tools.check import CheckResult, check_site
-from feedpub.tools.discovery import autodiscovery_links, find_feed, planned_feeds
-from feedpub.tools.listing import feed_rows, json_rows, table_lines
+from feedpub.tools.discovery import autodiscovery_links, find_feed, planned_feeds, planned_site
+from feedpub.tools.listing import (
+    ScheduledRow,
+    drafts_note,
+    feed_rows,
+    json_rows,
+    scheduled_rows,
+    table_lines,
+)
 
 
 @main.command()
@@ -43,6 +52,8 @@ def links(config_path: Path, category: str | None, tag: str | None, now_text: st
         feeds, problems = planned_feeds(config, parse_now(now_text, config))
     except (ConfigError, click.BadParameter) as err:
         fail(str(err), EXIT_USAGE)
+    except Exception:
+        _internal_error()
     kind, name = ("category", category) if category else ("tag", tag) if tag else ("site", None)
     feed = find_feed(feeds, kind, name)
     if feed is None:
@@ -64,7 +75,7 @@ def check(config_path: Path, as_json: bool, strict: bool, now_text: str | None, 
     """
     try:
         config = site_config(config_path)
-        result = check_site(config, *planned_feeds(config, parse_now(now_text, config), drafts))
+        result = check_site(config, *planned_site(config, parse_now(now_text, config), drafts))
     except ConfigError as err:
         problem = Problem(err.path, err.line, err.message)
         if as_json:
@@ -73,6 +84,8 @@ def check(config_path: Path, as_json: bool, strict: bool, now_text: str | None, 
         sys.exit(EXIT_USAGE)
     except click.BadParameter as err:
         fail(str(err), EXIT_USAGE)
+    except Exception:
+        _internal_error()
     failed = bool(result.errors) or (strict and bool(result.warnings))
     _report_check(result, as_json, EXIT_CONTENT if failed else EXIT_OK)
 
@@ -86,12 +99,16 @@ def list_command(config_path: Path, as_json: bool, now_text: str | None, drafts:
     """List the feeds a build would write.
 
     One row per file: path, kind (archive pages say so), entries, newest entry, title.
+    Scheduled posts, with when they appear, and the number of drafts left out
+    are told on stderr.
     """
     try:
         config = site_config(config_path)
-        feeds, problems = planned_feeds(config, parse_now(now_text, config), drafts)
+        feeds, problems, hidden = planned_site(config, parse_now(now_text, config), drafts)
     except (ConfigError, click.BadParameter) as err:
         fail(str(err), EXIT_USAGE)
+    except Exception:
+        _internal_error()
     errors = [p for p in problems if p.severity == "error"]
     for problem in errors:
         echo_problem(problem)
@@ -101,6 +118,8 @@ def list_command(config_path: Path, as_json: bool, now_text: str | None, drafts:
     else:
         for line in table_lines(rows):
             click.echo(line)
+    # On stderr, like check's: the table and the JSON list on stdout keep their shape for scripts.
+    _tell_left_out(scheduled_rows(hidden, config), hidden.drafts)
     if errors:
         fail(
             f"{len(errors)} error(s) in posts: the list leaves those posts out; `feedpub check` shows every problem",
@@ -117,6 +136,7 @@ def _report_check(result: CheckResult, as_json: bool, code: int) -> None:
         echo_problem(problem)
     for note in result.notes:
         echo_err(f"feedpub: note: {note}")
+    _tell_left_out(list(result.scheduled), result.drafts_left_out)
     counts = (
         f"{len(result.errors)} error(s), {len(result.warnings)} warning(s) in {result.posts} posts, "
         f"{result.feeds} feeds, {result.published} published feed files"
@@ -141,8 +161,29 @@ def _check_summary(result: CheckResult, code: int) -> dict:
         "exit_code": code,
         "errors": [entry(p) for p in result.errors],
         "warnings": [entry(p) for p in result.warnings],
-        "notes": list(result.notes),
+        # The keys stay as documented: scheduled posts and drafts are notes, in the words printed.
+        "notes": list(result.notes) + _left_out_lines(list(result.scheduled), result.drafts_left_out),
         "posts": result.posts,
         "feeds": result.feeds,
         "published_files": result.published,
     }
+
+
+def _tell_left_out(scheduled: list[ScheduledRow], drafts: int) -> None:
+    """The posts a build leaves out on purpose: intended, so notes, never problems."""
+    for row in scheduled:
+        echo_err(str(row))
+    note = drafts_note(drafts)
+    if note:
+        echo_err(f"feedpub: note: {note}")
+
+
+def _left_out_lines(scheduled: list[ScheduledRow], drafts: int) -> list[str]:
+    note = drafts_note(drafts)
+    return [str(row) for row in scheduled] + ([note] if note else [])
+
+
+def _internal_error() -> NoReturn:
+    """An unexpected exception: a bug. One line, exit 70, as build says it (these commands have no -v)."""
+    error = sys.exc_info()[1]
+    fail(f"internal error: {type(error).__name__}: {error}", EXIT_INTERNAL)

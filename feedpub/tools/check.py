@@ -13,9 +13,11 @@ from pathlib import Path
 
 from feedpub.feeds import FILENAMES
 from feedpub.model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
+from feedpub.plan import Hidden
 from feedpub.publish.output import read_manifest
 from feedpub.sources.posts import with_body
 from feedpub.tools.check_posts import post_warnings
+from feedpub.tools.listing import ScheduledRow, scheduled_rows
 
 ATOM_SCHEMA = Path(__file__).parents[1] / "assets" / "atom.rng"
 _ATOM_NS = "{http://www.w3.org/2005/Atom}"
@@ -25,13 +27,19 @@ MAX_SCHEMA_ERRORS = 5
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """What `feedpub check` found; `notes` say which checks could not run."""
+    """What `feedpub check` found; `notes` say which checks could not run.
+
+    Scheduled posts and drafts are left out on purpose: they are told, never
+    counted as problems, so they do not fail --strict.
+    """
 
     problems: tuple[Problem, ...]
     notes: tuple[str, ...]
     posts: int  # posts some feed shows, each checked
     feeds: int  # feed documents a build would write (archive pages included)
     published: int  # feed files of the output folder that were validated
+    scheduled: tuple[ScheduledRow, ...] = ()  # posts dated after --now, soonest first
+    drafts_left_out: int = 0
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -42,11 +50,13 @@ class CheckResult:
         return warnings_in(self.problems)
 
 
-def check_site(config: Config, feeds: list[FeedSpec], problems: list[Problem]) -> CheckResult:
+def check_site(
+    config: Config, feeds: list[FeedSpec], problems: list[Problem], hidden: Hidden | None = None
+) -> CheckResult:
     """The verdict on a site: its problems, the check-only warnings, and the published feeds' validity.
 
-    `feeds` and `problems` are what tools.discovery.planned_feeds returns; the posts
-    those feeds show are the ones checked. Reads the output folder, writes nothing.
+    `feeds`, `problems` and `hidden` are what tools.discovery.planned_site returns; the
+    posts those feeds show are the ones checked. Reads the output folder, writes nothing.
     """
     problems = list(problems)
     posts = shown_posts(feeds)
@@ -56,7 +66,15 @@ def check_site(config: Config, feeds: list[FeedSpec], problems: list[Problem]) -
     files = published_feed_files(config, feeds)
     published, notes = validate_feed_files(config.output_dir, files)
     ordered = sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0))
-    return CheckResult(tuple(ordered + published), tuple(notes), len(posts), len(feeds), len(files))
+    return CheckResult(
+        tuple(ordered + published),
+        tuple(notes),
+        len(posts),
+        len(feeds),
+        len(files),
+        scheduled=tuple(scheduled_rows(hidden, config)) if hidden else (),
+        drafts_left_out=hidden.drafts if hidden else 0,
+    )
 
 
 def shown_posts(feeds: list[FeedSpec]) -> list[Post]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from feedpub.build import read_site
 from feedpub.feeds import FILENAMES, MEDIA_TYPES
 from feedpub.model import Config, FeedSpec, Problem
-from feedpub.plan import plan_feeds, visible_posts
+from feedpub.plan import Hidden, hidden_posts, plan_feeds, visible_posts
 from feedpub.sources.slugs import name_key
 
 _FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -16,9 +16,15 @@ _FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 
 def planned_feeds(config: Config, now: datetime, drafts: bool = False) -> tuple[list[FeedSpec], list[Problem]]:
     """Every feed a build at `now` would write (archive pages included), without writing anything."""
+    feeds, problems, _ = planned_site(config, now, drafts)
+    return feeds, problems
+
+
+def planned_site(config: Config, now: datetime, drafts: bool = False) -> tuple[list[FeedSpec], list[Problem], Hidden]:
+    """planned_feeds, and the posts a build at `now` leaves out on purpose: scheduled ones and drafts."""
     posts, problems, _ = read_site(config)
     feeds, plan_problems = plan_feeds(config, visible_posts(posts, now, drafts))
-    return feeds, problems + plan_problems
+    return feeds, problems + plan_problems, hidden_posts(posts, now, drafts)
 
 
 def find_feed(feeds: list[FeedSpec], kind: str, name: str | None) -> FeedSpec | None:

@@ -1,13 +1,19 @@
-"""`feedpub list`: one row per feed file a build would write, as a table or as JSON data."""
+"""`feedpub list`: one row per feed file a build would write, as a table or as JSON data.
+
+Also what check and list both say about the posts a build leaves out on
+purpose: scheduled ones (with when they appear) and drafts.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from feedpub.feeds import FILENAMES
 from feedpub.model import Config, FeedSpec
+from feedpub.plan import Hidden
 from feedpub.tools.terminal import table
 
 
@@ -55,7 +61,7 @@ def table_lines(rows: list[FeedRow]) -> list[str]:
             row.path,
             f"{row.kind} archive" if row.archive else row.kind,
             str(row.entries),
-            row.newest.strftime("%Y-%m-%d %H:%M %z") if row.newest else "-",
+            _when(row.newest) if row.newest else "-",
             " ".join(row.title.split()),
         )  # a newline in a title would break the table
         for row in rows
@@ -79,3 +85,33 @@ def json_rows(rows: list[FeedRow]) -> list[dict]:
         }
         for row in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRow:
+    """A post dated after `now`: a build leaves it out until then, and then shows it by itself."""
+
+    path: Path
+    line: int | None  # its date: line
+    title: str
+    appears: datetime  # in the site's timezone
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{where}note: scheduled: appears at {_when(self.appears)} (not published yet)"
+
+
+def scheduled_rows(hidden: Hidden, config: Config) -> list[ScheduledRow]:
+    """The scheduled posts, soonest first, with their dates in the site's timezone."""
+    tz = ZoneInfo(config.site.timezone)
+    return [ScheduledRow(p.path, p.line_of("date"), p.title, p.published.astimezone(tz)) for p in hidden.scheduled]
+
+
+def drafts_note(drafts: int) -> str | None:
+    """What to say about the drafts left out; None when there are none."""
+    return f"{drafts} draft(s) left out (--drafts includes them)" if drafts else None
+
+
+def _when(moment: datetime) -> str:
+    """The same form as the NEWEST column of the table."""
+    return moment.strftime("%Y-%m-%d %H:%M %z")
