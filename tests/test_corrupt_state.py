@@ -384,3 +384,32 @@ def test_a_truncated_problems_row_on_the_no_op_path_makes_it_build_again_without
     assert "tgas" in typo
     assert cache.startswith(f"{database}: warning: the build cache could not be used (a post's problems cannot be read")
     assert published(out) == reference(config, tmp_path)
+
+
+def test_an_unreadable_manifest_and_every_post_gone_is_refused_not_emptied(tmp_path):
+    root, out = tmp_path / "site", tmp_path / "out"
+    config = write_site(root, posts())
+    assert build(config, out).exit_code == 0
+    (out / MANIFEST).write_bytes(GARBAGE["binary"])
+    for path in (root / "posts").glob("*.md"):
+        path.unlink()
+    before = file_snapshot(out)
+
+    result = build(config, out)
+
+    assert result.exit_code == 7, result.stderr
+    assert "the manifest of the last build could not be read" in result.stderr
+    assert file_snapshot(out) == before
+
+
+def test_garbage_in_the_caches_own_dates_makes_a_full_build_not_an_internal_error(site, tmp_path):
+    out = tmp_path / "out"
+    assert build(site, out).exit_code == 0
+    with sqlite3.connect(cache_files(site)[0]) as db:
+        db.execute("UPDATE meta SET value = 'not a date' WHERE key IN ('newest_shown', 'next_change')")
+    before = published(out)
+
+    result = build(site, out)
+
+    assert result.exit_code == 0, result.stderr
+    assert published(out) == before == reference(site, tmp_path)

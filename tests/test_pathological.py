@@ -239,16 +239,13 @@ def test_build_with_keep_going_leaves_the_deep_post_out_and_exits_5(site, tmp_pa
     assert "<title>Fine</title>" in atom and "<title>Deep</title>" not in atom
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline wiring pending: _Build.render must turn render_job's RenderError into the post's Problem",
-)
 def test_build_reports_a_failure_the_limits_do_not_foresee_as_the_posts_error(site, tmp_path):
     config_path = site({"divs.md": post(title="Divs", body=NESTED_MARKDOWN_DIVS), "fine.md": post(title="Fine")})
 
     result = run_cli("build", "-c", config_path, "-o", tmp_path / "out", "--now", NOW)
 
     assert result.exit_code == 1
+    assert not (tmp_path / "out" / "atom.xml").exists()
     assert result.stderr.splitlines()[0] == (
         f"{config_path.parent / 'posts' / 'divs.md'}:5: body: cannot be rendered: "
         "it nests too deeply for the Markdown engine"

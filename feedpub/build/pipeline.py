@@ -31,6 +31,7 @@ from feedpub.publish.output import (
     prepare_output_dir,
     read_manifest,
 )
+from feedpub.render.content import RenderError
 from feedpub.sources.config import ConfigError
 from feedpub.sources.files import find_post_files
 
@@ -249,8 +250,10 @@ class _Build:
             self.refuse_shrinking(publication.manifest, planned, len(shown), len(paths), problems, broken)
         publication.sweep(planned)
         publication.posts_shown = len(shown)
-        self.render(feeds)
+        render_problems = self.render(feeds)
         self.lap("render")
+        if render_problems:  # a post the limits did not foresee: nothing published, nothing cached as done
+            return self.report(posts_read=len(paths), problems=tuple(problems + render_problems))
         written, unchanged, removed = self.publish(feeds, publication)
         self.remember(stats, posts, feeds, clean=not broken, settled=publication.settled)
         return self.report(
@@ -280,6 +283,8 @@ class _Build:
         going = f"{len(would_remove)} of the {total} published file(s) would be removed"
         if shown == 0 and published.posts:
             why = f"no post would be published, where the last build published {published.posts}, and {going}"
+        elif shown == 0 and published.unreadable:
+            why = "no post would be published, and the manifest of the last build could not be read"
         elif total and len(would_remove) > total * SHRINK_LIMIT:
             why = f"{going}, more than the {SHRINK_LIMIT:.0%} a build may remove"
         else:
@@ -316,9 +321,12 @@ class _Build:
         if newest_shown is None or next_change is None:
             return False
         now = self.options.now
-        return (not newest_shown or datetime.fromisoformat(newest_shown) <= now) and (
-            not next_change or now < datetime.fromisoformat(next_change)
-        )
+        try:
+            return (not newest_shown or datetime.fromisoformat(newest_shown) <= now) and (
+                not next_change or now < datetime.fromisoformat(next_change)
+            )
+        except (ValueError, TypeError):  # a damaged cache: build as if it said nothing
+            return False
 
     # collect -------------------------------------------------------------
     def collect(self, paths: list[Path], stats: dict[Path, tuple[int, int]], problems: list[Problem]) -> list[Post]:
@@ -352,8 +360,11 @@ class _Build:
         return posts
 
     # render --------------------------------------------------------------
-    def render(self, feeds: list[FeedSpec]) -> None:
-        """Render every shown post whose entry is not cached yet, each exactly once."""
+    def render(self, feeds: list[FeedSpec]) -> list[Problem]:
+        """Render every shown post whose entry is not cached yet, each exactly once.
+
+        Returns the problem of a post whose body could not be rendered after all.
+        """
         cached = self.cache.entries_with(self.config.feeds.formats)
         todo: dict[str, Post] = {}
         for feed in feeds:
@@ -363,13 +374,18 @@ class _Build:
                     todo[key] = post
         jobs = [(post, self.config) for post in todo.values()]
         self.tick("rendering", 0, len(jobs))
-        for done, (key, (_, fragments)) in enumerate(
-            zip(todo, self.workers.map(render_job, jobs), strict=True), start=1
-        ):
-            for fmt, xml in fragments.items():
-                self.cache.put_entry(key, fmt, xml)
-            self.tick("rendering", done, len(jobs))
+        try:
+            for done, (key, (_, fragments)) in enumerate(
+                zip(todo, self.workers.map(render_job, jobs), strict=True), start=1
+            ):
+                for fmt, xml in fragments.items():
+                    self.cache.put_entry(key, fmt, xml)
+                self.tick("rendering", done, len(jobs))
+        except RenderError as err:
+            self.cache.flush()
+            return [err.problem()]
         self.cache.flush()
+        return []
 
     # publish -------------------------------------------------------------
     def publish(self, feeds: list[FeedSpec], publication: Publication) -> tuple[list[str], list[str], list[str]]:
