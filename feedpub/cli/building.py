@@ -175,13 +175,18 @@ def clean(config_path: Path) -> None:
     click.echo(f"feedpub: removed {len(folders)} cache(s) from {config.cache_dir}")
 
 
-def _report(report: Report, as_json: bool, quiet: bool, verbose: bool) -> int:
-    code = _exit_code(report)
+def _echo_problems(report: Report, quiet: bool) -> None:
+    """Errors always; warnings unless --quiet."""
     for problem in report.errors:
         echo_problem(problem)
     if not quiet:
         for problem in report.warnings:
             echo_problem(problem)
+
+
+def _report(report: Report, as_json: bool, quiet: bool, verbose: bool) -> int:
+    code = _exit_code(report)
+    _echo_problems(report, quiet)
     if as_json:
         click.echo(json.dumps(_summary(report, code), ensure_ascii=False, indent=2))
         return code
@@ -205,11 +210,7 @@ def _report(report: Report, as_json: bool, quiet: bool, verbose: bool) -> int:
 def _refused(refusal: BuildRefused, as_json: bool, quiet: bool) -> int:
     """Say why nothing was published; with --json the summary carries the reason and the files."""
     report = refusal.report
-    for problem in report.errors:
-        echo_problem(problem)
-    if not quiet:
-        for problem in report.warnings:
-            echo_problem(problem)
+    _echo_problems(report, quiet)
     if as_json:
         summary = _summary(report, EXIT_REFUSED)
         summary["refused"] = refusal.message
