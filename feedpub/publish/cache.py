@@ -6,7 +6,8 @@ entry by its post's content hash and path; the whole file by a settings key (fee
 version plus every config value that affects output). A cache made with other
 settings is replaced silently; one SQLite cannot read is replaced with a
 warning; neither is ever trusted. Posts are stored as JSON, not pickles, so a
-tampered cache cannot run code.
+tampered cache cannot run code, and every row carries a CRC-32 (SQLite keeps no
+checksums of its own): a row whose bytes changed is not used.
 
 A cache is never worth failing a build for. Reads, and the writes this build
 reads back, raise CacheError, on which the caller builds again without this
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,13 +31,13 @@ from pathlib import Path
 from feedpub.model import Author, Enclosure, Post, Problem
 
 DATABASE_NAME = "cache.sqlite"
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 BATCH_ROWS = 500
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, source_hash TEXT,
-                    post TEXT, problems TEXT NOT NULL);
-CREATE TABLE entries (entry_key TEXT NOT NULL, format TEXT NOT NULL, xml BLOB NOT NULL,
+                    post TEXT, problems TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE entries (entry_key TEXT NOT NULL, format TEXT NOT NULL, xml BLOB NOT NULL, crc INTEGER NOT NULL,
                       PRIMARY KEY (entry_key, format));
 CREATE TABLE feeds (file TEXT PRIMARY KEY, signature TEXT NOT NULL, mtime_ns INTEGER, size INTEGER);
 """
@@ -102,10 +104,10 @@ class Cache:
 
     def _flush(self) -> None:
         if self._pending_posts:
-            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)", self._pending_posts)
+            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending_posts)
             self._pending_posts.clear()
         if self._pending_entries:
-            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", self._pending_entries)
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", self._pending_entries)
             self._pending_entries.clear()
 
     @classmethod
@@ -174,9 +176,14 @@ class Cache:
     def posts(self) -> dict[str, CachedPost]:
         """Every cached post file by path, in one query; a row that cannot be decoded is left out (parsed again)."""
         with self._reading():
-            rows = self.db.execute("SELECT path, mtime_ns, size, source_hash, post, problems FROM posts").fetchall()
+            rows = self.db.execute(
+                "SELECT path, mtime_ns, size, source_hash, post, problems, crc FROM posts"
+            ).fetchall()
         posts, unreadable = {}, []
-        for path, mtime_ns, size, source_hash, post_json, problems_json in rows:
+        for path, mtime_ns, size, source_hash, post_json, problems_json, crc in rows:
+            if _row_crc(post_json, problems_json) != crc:
+                unreadable.append(f"{path}: its bytes do not match their checksum")
+                continue
             try:
                 parsed = post_from_json(post_json) if post_json else None
                 found = tuple(problems_from_json(problems_json)) if problems_json != "[]" else ()
@@ -205,9 +212,9 @@ class Cache:
     def put_post(
         self, path: str, stat: tuple[int, int], source_hash: str, post: Post | None, problems: list[Problem]
     ) -> None:
-        self._pending_posts.append(
-            (path, stat[0], stat[1], source_hash, post_to_json(post) if post else None, problems_to_json(problems))
-        )
+        post_json, problems_json = post_to_json(post) if post else None, problems_to_json(problems)
+        row_crc = _row_crc(post_json, problems_json)
+        self._pending_posts.append((path, stat[0], stat[1], source_hash, post_json, problems_json, row_crc))
         if len(self._pending_posts) >= BATCH_ROWS:
             self.flush()
 
@@ -233,18 +240,19 @@ class Cache:
             return []
         marks = ",".join("?" * len(keys))
         with self._reading():
-            rows = dict(
-                self.db.execute(
-                    f"SELECT entry_key, xml FROM entries WHERE format = ? AND entry_key IN ({marks})", (fmt, *keys)
-                )
-            )
+            found = self.db.execute(
+                f"SELECT entry_key, xml, crc FROM entries WHERE format = ? AND entry_key IN ({marks})", (fmt, *keys)
+            ).fetchall()
+        rows = {key: bytes(xml) for key, xml, crc in found if zlib.crc32(xml) == crc}
+        if len(rows) < len(found):
+            raise CacheError(self.path, "a rendered entry does not match its checksum")
         missing = [key for key in keys if key not in rows]
         if missing:  # rows vanish only when something outside this build touched the database
             raise CacheError(self.path, f"the rendered entry {missing[0]} is missing")
-        return [bytes(rows[key]) for key in keys]
+        return [rows[key] for key in keys]
 
     def put_entry(self, key: str, fmt: str, xml: bytes) -> None:
-        self._pending_entries.append((key, fmt, xml))
+        self._pending_entries.append((key, fmt, xml, zlib.crc32(xml)))
         if len(self._pending_entries) >= BATCH_ROWS:
             self.flush()  # bounded: rendered entries must not pile up in memory
 
@@ -323,8 +331,8 @@ def _usable(path: Path, settings_key: str) -> sqlite3.Connection | str:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        db.execute("SELECT path, mtime_ns, size, source_hash, post, problems FROM posts LIMIT 1").fetchall()
-        db.execute("SELECT entry_key, format, xml FROM entries LIMIT 1").fetchall()
+        db.execute("SELECT path, mtime_ns, size, source_hash, post, problems, crc FROM posts LIMIT 1").fetchall()
+        db.execute("SELECT entry_key, format, xml, crc FROM entries LIMIT 1").fetchall()
         db.execute("SELECT file, signature, mtime_ns, size FROM feeds LIMIT 1").fetchall()
         if meta.get("schema") == SCHEMA_VERSION and meta.get("settings") == settings_key:
             db.execute("BEGIN")
@@ -423,3 +431,8 @@ def problems_from_json(text: str) -> list[Problem]:
         Problem(Path(path) if path else None, line, message, severity)
         for path, line, message, severity in json.loads(text)
     ]
+
+
+def _row_crc(post_json: str | None, problems_json: str) -> int:
+    """A post row's checksum: SQLite keeps none, and a changed byte in a row would be trusted."""
+    return zlib.crc32(f"{post_json or ''}\0{problems_json}".encode())
