@@ -154,3 +154,20 @@ def test_an_unexpected_exception_is_an_internal_error_in_one_line(config, monkey
 
     assert result.exit_code == 70
     assert result.stderr == "feedpub: internal error: RuntimeError: boom\n"
+
+
+def test_check_says_when_two_spellings_of_a_tag_differ_only_in_unicode_normalisation(site):
+    config = site(
+        {
+            "2026-01-01-a.md": post("A", "2026-01-01", tags=["Caf\u00e9"]),
+            "2026-01-02-b.md": post("B", "2026-01-02", tags=["Cafe\u0301"]),
+        }
+    )
+
+    result = run_cli("check", "-c", config, "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        'posts/2026-01-02-b.md:4: warning: tag "Cafe\u0301" differs from "Caf\u00e9" (posts/2026-01-01-a.md) '
+        "only in Unicode normalisation (NFD and NFC): feedpub makes them one tag; write them alike"
+    ) in result.stderr.replace(str(config.parent) + "/", "")

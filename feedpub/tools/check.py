@@ -8,6 +8,7 @@ so a missing one skips its part with a note instead of failing.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def check_site(
     engine = (config.markdown_engine, config.markdown_extensions)
     for post in posts:
         problems.extend(post_warnings(with_body(post, config), config.site, engine))
+    problems.extend(normalisation_warnings(posts))
     files = published_feed_files(config, feeds)
     published, notes = validate_feed_files(config.output_dir, files)
     ordered = sorted(problems, key=lambda p: (str(p.path or ""), p.line or 0))
@@ -74,6 +76,41 @@ def check_site(
         len(files),
         scheduled=tuple(scheduled_rows(hidden, config)) if hidden else (),
         drafts_left_out=hidden.drafts if hidden else 0,
+    )
+
+
+def normalisation_warnings(posts: list[Post]) -> list[Problem]:
+    """Tag and category names that differ only in Unicode normalisation (NFC, NFD).
+
+    They look identical, and feedpub makes them one feed, but they are
+    different text: a search, or another tool, would see two names.
+    """
+    spellings: dict[tuple[str, str], dict[str, Post]] = {}
+    for post in posts:
+        for kind, names in (("tag", post.tags), ("category", post.categories)):
+            for name in names:
+                spellings.setdefault((kind, unicodedata.normalize("NFC", name)), {}).setdefault(name, post)
+    problems = []
+    for (kind, _), forms in sorted(spellings.items()):
+        if len(forms) < 2:
+            continue
+        (first, first_post), (other, other_post) = list(forms.items())[:2]
+        line = other_post.line_of("tags") if kind == "tag" else other_post.line_of("categories")
+        message = (
+            f'{kind} "{other}" differs from "{first}" ({first_post.path}) only in Unicode normalisation '
+            f"({_form(other)} and {_form(first)}): feedpub makes them one {kind}; write them alike"
+        )
+        problems.append(Problem(other_post.path, line or other_post.line_of("category"), message, "warning"))
+    return problems
+
+
+def _form(name: str) -> str:
+    return (
+        "NFC"
+        if unicodedata.is_normalized("NFC", name)
+        else "NFD"
+        if unicodedata.is_normalized("NFD", name)
+        else "mixed"
     )
 
 
