@@ -23,14 +23,9 @@ from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
 from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, visible_posts
 from feedpub.publish.cache import Cache, CacheError, cache_folders, remove_cache_folder
-from feedpub.publish.output import (
-    Manifest,
-    Publication,
-    build_lock,
-    manifest_problem,
-    prepare_output_dir,
-    read_manifest,
-)
+from feedpub.publish.folder import build_lock, prepare_output_dir
+from feedpub.publish.manifest import Manifest, manifest_problem, read_manifest
+from feedpub.publish.output import Publication
 from feedpub.render.content import RenderError
 from feedpub.sources.config import ConfigError
 from feedpub.sources.files import find_post_files

@@ -35,7 +35,7 @@ from feedpub.cli.common import (
 )
 from feedpub.model import Report
 from feedpub.publish.cache import cache_folders, remove_cache_folder
-from feedpub.publish.output import LockTimeout, OutputError
+from feedpub.publish.folder import LockTimeout, OutputError
 from feedpub.sources.config import ConfigError, load_config
 from feedpub.tools.websub import ping_hubs
 

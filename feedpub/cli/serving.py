@@ -36,7 +36,7 @@ from feedpub.cli.common import (
 )
 from feedpub.model import Config
 from feedpub.publish.cache import remove_cache_folder
-from feedpub.publish.output import LockTimeout, OutputError
+from feedpub.publish.folder import LockTimeout, OutputError
 from feedpub.sources.config import ConfigError
 from feedpub.sources.files import POST_SUFFIXES
 from feedpub.tools.serve import start_server

@@ -15,7 +15,7 @@ from pathlib import Path
 from feedpub.feeds import FILENAMES
 from feedpub.model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
 from feedpub.plan import Hidden
-from feedpub.publish.output import read_manifest
+from feedpub.publish.manifest import read_manifest
 from feedpub.sources.posts import with_body
 from feedpub.tools.check_posts import post_warnings
 from feedpub.tools.listing import ScheduledRow, scheduled_rows
