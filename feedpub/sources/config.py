@@ -7,11 +7,8 @@ the CLI turns it into exit code 2.
 from __future__ import annotations
 
 import importlib
-import ipaddress
-import re
 import string
-from collections.abc import Iterable, Mapping
-from difflib import get_close_matches
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -20,15 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import markdown
 
 from feedpub.model import Author, Config, FeedContent, FeedOptions, Site, StaleFeeds, one_line
+from feedpub.sources.siteurl import site_url_problem
 from feedpub.sources.slugs import is_language_tag, is_safe_segment
+from feedpub.sources.spelling import similar_key
 from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 
 FORMATS = ("atom", "rss", "json")
 ENGINES = ("python-markdown", "cmark")
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
-# What a URL may not carry unescaped (RFC 3986), besides control characters.
-_URL_FORBIDDEN = re.compile(r'[\s"<>\\^`{|}\x00-\x1f\x7f]')
-_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 # key -> (type name, default). A default of ... means required.
 _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
@@ -274,74 +270,6 @@ class _Validator:
         if value not in allowed:
             raise self.fail(key, f'"{value}" is not one of: {", ".join(allowed)}')
         return value
-
-
-def similar_key(key: str, known: Iterable[str]) -> str | None:
-    """The known key that `key` is most likely a misspelling of, or None when none is close.
-
-    Close means the same letters in another case, two neighbours swapped
-    ("tgas"), or difflib's ratio of at least 0.8: close enough for "darft" and
-    "sumary", far enough that a theme's "subtitle" or "layout" stays unflagged.
-    """
-    known = list(known)
-    lowered = key.lower()
-    for name in known:
-        if lowered == name or _one_swap_apart(lowered, name):
-            return name
-    matches = get_close_matches(lowered, known, n=1, cutoff=0.8)
-    return matches[0] if matches else None
-
-
-def _one_swap_apart(word: str, other: str) -> bool:
-    if len(word) != len(other) or word == other:
-        return False
-    differ = [i for i, (a, b) in enumerate(zip(word, other, strict=True)) if a != b]
-    return len(differ) == 2 and differ[1] == differ[0] + 1 and word[differ[0]] == other[differ[1]]
-
-
-def site_url_problem(url: str) -> str | None:
-    """Why `url` cannot be the site's base URL (an absolute http(s) folder URL), or None.
-
-    Every feed and entry URL is built on it, so a flaw here reaches every reader:
-    credentials would be published, a query or fragment (even an empty "?" or
-    "#") would end up in the middle of each URL.
-    """
-    found = _URL_FORBIDDEN.search(url)
-    if found:
-        what = "a space" if found.group() == " " else repr(found.group())
-        return f'"{url}" contains {what}, which a URL cannot hold (write it %-encoded)'
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as err:  # an invalid [IPv6] host or a port that is no number
-        return f'"{url}" is not a valid URL ({err})'
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f'"{url}" is not an absolute http(s) URL (e.g. https://example.com/)'
-    if "@" in parts.netloc:
-        # The URL is not repeated: it holds a password.
-        return "must not contain a user name or password: every feed would publish them"
-    if "?" in url or "#" in url:
-        return f'"{url}" must not have a query or fragment'
-    if port == 0:
-        return f'"{url}" has an invalid port 0'
-    if not _is_host(parts.hostname or ""):
-        return f'"{url}" has an invalid host name "{parts.hostname or ""}"'
-    return None
-
-
-def _is_host(host: str) -> bool:
-    """A DNS name (international ones too) or an IP address."""
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
-    labels = ascii_host.removesuffix(".").split(".")
-    return all(_HOST_LABEL.match(label) for label in labels)
 
 
 def check_folders(config: Config, output_from_cli: bool = False, key_lines: Mapping[str, int] | None = None) -> None:

@@ -13,10 +13,10 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from feedpub.model import Author, Config, Enclosure, Post, Problem
-from feedpub.sources.config import similar_key
 from feedpub.sources.dates import DateError, date_from_filename, is_nonexistent, parse_date
 from feedpub.sources.files import SourceFile, read_source, strip_forbidden
 from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
+from feedpub.sources.spelling import similar_key
 from feedpub.sources.yamldoc import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
