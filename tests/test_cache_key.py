@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
-from datetime import UTC, datetime
 
 from conftest import ROOT
 
 import feedpub
-from feedpub.build import BuildOptions, pipeline
+from feedpub.build import caching
 from feedpub.sources.config import load_config
-
-OPTIONS = BuildOptions(now=datetime(2026, 11, 24, tzinfo=UTC))
 
 
 def test_the_package_metadata_reports_the_version_the_code_carries():
@@ -20,14 +17,14 @@ def test_the_package_metadata_reports_the_version_the_code_carries():
 
 def test_a_new_feedpub_version_gives_a_new_cache_key(monkeypatch):
     config = load_config(ROOT / "config.yaml")
-    current = pipeline.settings_key(config, OPTIONS)
+    current = caching.settings_key(config, drafts=False)
 
-    monkeypatch.setattr(pipeline, "__version__", feedpub.__version__ + ".post1")
+    monkeypatch.setattr(caching, "__version__", feedpub.__version__ + ".post1")
 
-    assert pipeline.settings_key(config, OPTIONS) != current
+    assert caching.settings_key(config, drafts=False) != current
 
 
 def test_the_same_version_and_settings_give_the_same_cache_key():
     config = load_config(ROOT / "config.yaml")
 
-    assert pipeline.settings_key(config, OPTIONS) == pipeline.settings_key(config, OPTIONS)
+    assert caching.settings_key(config, drafts=False) == caching.settings_key(config, drafts=False)

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from feedpub import __version__
+from feedpub.build.caching import open_cache, unusable_warning
 from feedpub.build.workers import Workers, parse_posts, render_job
 from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
 from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, visible_posts
-from feedpub.publish.cache import Cache, CacheError, cache_folders, remove_cache_folder
+from feedpub.publish.cache import Cache, CacheError
 from feedpub.publish.folder import build_lock, prepare_output_dir
 from feedpub.publish.manifest import Manifest, manifest_problem, read_manifest
 from feedpub.publish.output import Publication
@@ -87,7 +85,7 @@ def build(config: Config, options: BuildOptions) -> Report:
                     if len(places) == 1:
                         raise
                     if places.pop(0) == "persistent":
-                        notices.append(_unusable(err))
+                        notices.append(unusable_warning(err))
         except BuildRefused as refusal:
             refusal.report = _noted(refusal.report, notices)
             raise
@@ -96,7 +94,7 @@ def build(config: Config, options: BuildOptions) -> Report:
 def _build_once(
     config: Config, options: BuildOptions, lock_fd: int, places: list[str], notices: list[Problem]
 ) -> Report:
-    with _cache(config, options, places, notices) as cache:
+    with open_cache(config, options.drafts, places, notices) as cache:
         workers = Workers(options.jobs, close_fds=(lock_fd,))
         try:
             return _Build(config, options, cache, workers).run()
@@ -106,89 +104,6 @@ def _build_once(
 
 def _noted(report: Report, notices: list[Problem]) -> Report:
     return replace(report, problems=report.problems + tuple(notices)) if notices else report
-
-
-@contextmanager
-def _cache(config: Config, options: BuildOptions, places: list[str], notices: list[Problem]) -> Iterator[Cache]:
-    """The first cache of `places` that opens: persistent, in a temporary folder (--no-cache), in memory.
-
-    Kept only when the build ends normally: an interrupted build leaves the
-    cache as the last good build left it. One that failed mid-build is
-    removed, so the next build starts afresh; its warnings go to `notices`
-    only when it served the build.
-    """
-    with ExitStack() as stack:
-        cache = _open_cache(config, options, places, stack)
-        try:
-            yield cache
-        except CacheError:
-            cache.close(keep=False)
-            cache.discard()
-            raise
-        except BaseException:
-            cache.close(keep=False)
-            notices.extend(cache.notices)
-            raise
-        cache.close(keep=True)
-        notices.extend(cache.notices)
-
-
-def _open_cache(config: Config, options: BuildOptions, places: list[str], stack: ExitStack) -> Cache:
-    """Open the first of `places` that works, dropping from its front those that do not."""
-    key = settings_key(config, options)
-    unusable: Problem | None = None
-    while True:
-        place = places[0]
-        try:
-            if place == "memory":
-                cache = Cache.in_memory(key)
-            elif place == "persistent":
-                cache = Cache.open(cache_folder(config), key)
-            else:
-                cache = Cache.open(Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="feedpub-"))), key)
-        except (CacheError, OSError) as err:
-            if len(places) == 1:
-                raise
-            failure = err if isinstance(err, CacheError) else CacheError(None, err.strerror or str(err))
-            if places.pop(0) == "persistent":
-                unusable = _unusable(failure)
-            continue
-        if unusable is not None:
-            cache.notices.insert(0, unusable)
-        return cache
-
-
-def _unusable(err: CacheError) -> Problem:
-    return Problem(err.path, None, f"the build cache could not be used ({err.reason}); building without it", "warning")
-
-
-CACHES_KEPT = 8
-
-
-def cache_folder(config: Config) -> Path:
-    """One cache per output folder, beside (never inside) what the web server publishes.
-
-    Builds into many throw-away folders (-o) would pile up caches, so only the
-    CACHES_KEPT most recently used are kept.
-    """
-    output_key = hashlib.sha256(str(config.output_dir.resolve()).encode()).hexdigest()[:16]
-    folder = config.cache_dir / output_key
-    others = sorted((p for p in cache_folders(config.cache_dir) if p != folder), key=_last_used, reverse=True)
-    for old in others[CACHES_KEPT - 1 :]:
-        remove_cache_folder(old)
-    return folder
-
-
-def _last_used(folder: Path) -> float:
-    try:
-        return folder.stat().st_mtime
-    except OSError:
-        return 0.0  # removed meanwhile (feedpub clean): first to go
-
-
-def settings_key(config: Config, options: BuildOptions) -> str:
-    """Everything besides the posts that decides the output: a cache made under others is void."""
-    return hashlib.sha256(f"{__version__}\n{config!r}\n{options.drafts}".encode()).hexdigest()
 
 
 class _Build:

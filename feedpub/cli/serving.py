@@ -18,7 +18,8 @@ from pathlib import Path
 
 import click
 
-from feedpub.build.pipeline import BuildOptions, build, cache_folder
+from feedpub.build.caching import cache_folder
+from feedpub.build.pipeline import BuildOptions, build
 from feedpub.cli.common import (
     EXIT_INTERNAL,
     EXIT_OK,
