@@ -18,17 +18,16 @@ cache at close, with a warning in `Cache.notices`.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from feedpub.model import Author, Enclosure, Post, Problem
+from feedpub.model import Post, Problem
+from feedpub.publish.cache_rows import post_from_json, post_to_json, problems_from_json, problems_to_json, row_crc
 
 DATABASE_NAME = "cache.sqlite"
 SCHEMA_VERSION = "6"
@@ -181,7 +180,7 @@ class Cache:
             ).fetchall()
         posts, unreadable = {}, []
         for path, mtime_ns, size, source_hash, post_json, problems_json, crc in rows:
-            if _row_crc(post_json, problems_json) != crc:
+            if row_crc(post_json, problems_json) != crc:
                 unreadable.append(f"{path}: its bytes do not match their checksum")
                 continue
             try:
@@ -213,8 +212,8 @@ class Cache:
         self, path: str, stat: tuple[int, int], source_hash: str, post: Post | None, problems: list[Problem]
     ) -> None:
         post_json, problems_json = post_to_json(post) if post else None, problems_to_json(problems)
-        row_crc = _row_crc(post_json, problems_json)
-        self._pending_posts.append((path, stat[0], stat[1], source_hash, post_json, problems_json, row_crc))
+        checksum = row_crc(post_json, problems_json)
+        self._pending_posts.append((path, stat[0], stat[1], source_hash, post_json, problems_json, checksum))
         if len(self._pending_posts) >= BATCH_ROWS:
             self.flush()
 
@@ -391,48 +390,3 @@ def _quietly(action: Callable[[], object]) -> None:
         action()
     except sqlite3.Error:
         pass
-
-
-def post_to_json(post: Post) -> str:
-    # A hand-made dict: dataclasses.asdict deep-copies every field, a second per 10,000 posts.
-    data = {name: getattr(post, name) for name in post.__dataclass_fields__}
-    data["authors"] = [[a.name, a.email, a.uri] for a in post.authors]
-    data["enclosures"] = [[e.url, e.length, e.media_type] for e in post.enclosures]
-    data["path"] = str(post.path)
-    # Bodies stay in the post files: a cached entry needs none, and a no-op build
-    # should not decode megabytes of Markdown.
-    data["body"] = ""
-    data["published"] = post.published.isoformat()
-    data["updated"] = post.updated.isoformat()
-    return json.dumps(data, ensure_ascii=False)
-
-
-def post_from_json(text: str) -> Post:
-    data = json.loads(text)
-    data["path"] = Path(data["path"])
-    data["published"] = datetime.fromisoformat(data["published"])
-    data["updated"] = datetime.fromisoformat(data["updated"])
-    data["authors"] = tuple(Author(*a) for a in data["authors"])
-    data["categories"] = tuple(data["categories"])
-    data["tags"] = tuple(data["tags"])
-    data["enclosures"] = tuple(Enclosure(*e) for e in data["enclosures"])
-    data["key_lines"] = tuple(tuple(pair) for pair in data["key_lines"])
-    return Post(**data)
-
-
-def problems_to_json(problems: list[Problem]) -> str:
-    return json.dumps(
-        [[str(p.path) if p.path else None, p.line, p.message, p.severity] for p in problems], ensure_ascii=False
-    )
-
-
-def problems_from_json(text: str) -> list[Problem]:
-    return [
-        Problem(Path(path) if path else None, line, message, severity)
-        for path, line, message, severity in json.loads(text)
-    ]
-
-
-def _row_crc(post_json: str | None, problems_json: str) -> int:
-    """A post row's checksum: SQLite keeps none, and a changed byte in a row would be trusted."""
-    return zlib.crc32(f"{post_json or ''}\0{problems_json}".encode())
