@@ -125,6 +125,24 @@ def site(tmp_path):
     return make
 
 
+CONFIG_SITE = """\
+site:
+  title: Test Site
+  url: https://example.com/
+  timezone: Asia/Shanghai
+"""
+
+
+@pytest.fixture
+def site_dir(tmp_path, monkeypatch) -> Path:
+    """A site folder with one post; the test writes its config.yaml. The cwd is the site."""
+    root = tmp_path / "site"
+    (root / "posts").mkdir(parents=True)
+    (root / "posts" / "hello.md").write_text("---\ntitle: Hello\ndate: 2026-01-30\ntags: [a]\n---\nBody.\n", "utf-8")
+    monkeypatch.chdir(root)
+    return root
+
+
 def copy_sample_site(folder: Path) -> Path:
     """The shipped config.yaml and posts/ copied into `folder`; returns the copy's config path.
 

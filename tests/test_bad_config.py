@@ -8,25 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import NOW, build_into, feed_paths, run_cli
+from conftest import CONFIG_SITE, NOW, build_into, feed_paths, run_cli
 
-VALID = """\
-site:
-  title: Test Site
-  url: https://example.com/
-  timezone: Asia/Shanghai
-"""
-POST = "---\ntitle: Hello\ndate: 2026-01-30\n---\nBody.\n"
-
-
-@pytest.fixture
-def site_dir(tmp_path, monkeypatch) -> Path:
-    """A site folder with one post; the test writes its config.yaml. The cwd is the site."""
-    root = tmp_path / "site"
-    (root / "posts").mkdir(parents=True)
-    (root / "posts" / "hello.md").write_text(POST, encoding="utf-8")
-    monkeypatch.chdir(root)
-    return root
+VALID = CONFIG_SITE
 
 
 def build_with(site_dir: Path, config_text: str, *args: str):

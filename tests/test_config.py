@@ -5,27 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import NOW, ROOT, build_into, feed_paths, run_cli
+from conftest import CONFIG_SITE, NOW, ROOT, build_into, feed_paths, run_cli
 
 from feedpub.sources.config import _SCHEMA, load_config
 
-VALID = """\
-site:
-  title: Test Site
-  url: https://example.com/
-  timezone: Asia/Shanghai
-"""
-POST = "---\ntitle: Hello\ndate: 2026-01-30\ntags: [a]\n---\nBody.\n"
-
-
-@pytest.fixture
-def site_dir(tmp_path, monkeypatch) -> Path:
-    """A site folder with one post; the test writes its config.yaml. The cwd is the site."""
-    root = tmp_path / "site"
-    (root / "posts").mkdir(parents=True)
-    (root / "posts" / "hello.md").write_text(POST, encoding="utf-8")
-    monkeypatch.chdir(root)
-    return root
+VALID = CONFIG_SITE
 
 
 @pytest.fixture
