@@ -6,20 +6,17 @@ Real sockets to 127.0.0.1 only; every wait is bounded and every socket closed.
 from __future__ import annotations
 
 import http.client
-import queue
-import re
 import select
-import signal
 import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from conftest import NOW, post, run_cli
+from served import Served, fetch
 
 from feedpub.tools import serve
 from feedpub.tools.serve import FeedServer, start_server
@@ -240,60 +237,6 @@ def test_300_idle_sockets_do_not_starve_a_new_client(root):
 
 
 # --- a preview never reaches production -----------------------------------------------------
-
-
-class Served:
-    """`feedpub serve --port 0 ...` in a subprocess; stdout lines collected as they come."""
-
-    def __init__(self, *args: object, cwd: Path):
-        self.process = subprocess.Popen(
-            [str(INSTALLED), "serve", "--port", "0", *map(str, args)],
-            cwd=cwd,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            # A test runner started in the background ignores SIGINT, and children would inherit that.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str, timeout: float = 15) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self.lines.get(timeout=min(left, 0.5))
-            except queue.Empty:
-                continue
-            self.seen.append(line)
-            if match := re.search(pattern, line):
-                return match
-        raise AssertionError(f"no {pattern!r} in {self.seen}")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-
-
-def fetch(url: str) -> bytes:
-    host, _, rest = url.removeprefix("http://").partition("/")
-    connection = http.client.HTTPConnection(host, timeout=5)
-    try:
-        connection.request("GET", "/" + rest)
-        return connection.getresponse().read()
-    finally:
-        connection.close()
 
 
 def files_holding(folder: Path, text: str) -> list[Path]:
