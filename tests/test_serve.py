@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import socket
-import sys
 import time
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from served import Served, fetch
 
 from feedpub.tools.serve import accepts_gzip, content_type, start_server
 
-INSTALLED = Path(sys.executable).parent / "feedpub"
 CONFIG = {"feeds": {"formats": ["atom", "rss", "json"], "stylesheet": True, "opml": True}}
 
 

@@ -21,7 +21,6 @@ from served import Served, fetch
 from feedpub.tools import serve
 from feedpub.tools.serve import FeedServer, start_server
 
-INSTALLED = Path(sys.executable).parent / "feedpub"
 DRAFT_TITLE = "Unannounced Merger Plans"
 
 
