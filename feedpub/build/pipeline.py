@@ -20,13 +20,13 @@ from feedpub.build.workers import Workers, parse_posts, render_job
 from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
 from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, visible_posts
-from feedpub.publish.cache import Cache, CacheError
+from feedpub.publish.cache import Cache, CacheError, FileStat
 from feedpub.publish.folder import build_lock, prepare_output_dir
 from feedpub.publish.manifest import Manifest, manifest_problem, read_manifest
 from feedpub.publish.output import Publication
 from feedpub.render.content import RenderError
 from feedpub.sources.config import ConfigError
-from feedpub.sources.files import find_post_files
+from feedpub.sources.files import file_sha, find_post_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,11 @@ class BuildOptions:
 # A build may remove at most this share of the files published, unless told it is meant:
 # an unmounted disk, a failed checkout or a mistaken --now looks like a site that lost its posts.
 SHRINK_LIMIT = 0.5
+
+# A post whose mtime or ctime is this close to the moment a build looked at it may be edited again
+# within the same timestamp tick (2 s on FAT, 1 s on ext3, HFS+ and some network mounts) and keep
+# its size: its stat cannot tell, so the next build compares its bytes instead (git's "racy clean").
+RACY_WINDOW_NS = 2_000_000_000
 
 
 class BuildRefused(Exception):
@@ -109,6 +114,7 @@ def _noted(report: Report, notices: list[Problem]) -> Report:
 class _Build:
     def __init__(self, config: Config, options: BuildOptions, cache: Cache, workers: Workers):
         self.config, self.options, self.cache, self.workers = config, options, cache, workers
+        self.looked_at = cache.file_system_now()  # before any post is looked at
         self.started = time.perf_counter()
         self.signatures: dict[str, str] = {}  # output file -> signature of its inputs
         self.laps: dict[str, float] = {}
@@ -129,8 +135,10 @@ class _Build:
     def run(self) -> Report:
         publication = Publication.open(self.config.output_dir)
         paths, problems = find_post_files(self.config.posts_dir)
-        stats = {path: _stat(path) for path in paths}
-        if self.nothing_changed(self.stamp(stats, publication.previous)):
+        stats = {path: _post_stat(path) for path in paths}
+        racy = self.racy(stats)
+        if self.nothing_changed(self.stamp(stats, publication.previous)) and self.same_bytes(racy):
+            self.cache.put_meta("looked_at", str(self.looked_at))
             publication.sweep()
             self.lap("collect")
             return self.report(
@@ -138,7 +146,7 @@ class _Build:
                 posts_read=len(paths),
                 problems=tuple(problems + self.cache.warnings()),
             )
-        posts = self.collect(paths, stats, problems)
+        posts = self.collect(paths, stats, set(racy), problems)
         self.lap("collect")
         broken = sorted({p.path for p in problems if p.severity == "error" and p.path is not None})
         keep_going = self.config.keep_going if self.options.keep_going is None else self.options.keep_going
@@ -209,15 +217,31 @@ class _Build:
         raise BuildRefused(message, would_remove, total, report)
 
     # the no-op fast path ----------------------------------------------------
-    def stamp(self, stats: dict[Path, tuple[int, int]], published: dict[str, str]) -> str:
-        """A digest of every input and output file's size and mtime."""
+    def stamp(self, stats: dict[Path, FileStat], published: dict[str, str]) -> str:
+        """A digest of every input and output file's stat."""
         digest = hashlib.sha256()
-        for path, (mtime, size) in sorted(stats.items()):
-            digest.update(f"{path}\0{mtime}\0{size}\n".encode())
+        for path, stat in sorted(stats.items()):
+            digest.update(f"{path}\0{stat}\n".encode())
         for rel in sorted(published):
             mtime, size = _stat(self.config.output_dir / rel)
             digest.update(f"out\0{rel}\0{mtime}\0{size}\n".encode())
         return digest.hexdigest()
+
+    def racy(self, stats: dict[Path, FileStat]) -> list[Path]:
+        """The posts whose stat cannot show an edit made since the last build looked at them."""
+        try:
+            last_look = int(self.cache.meta("looked_at") or 0)
+        except ValueError:
+            last_look = 0
+        since = last_look - RACY_WINDOW_NS
+        return [path for path, (mtime, ctime, _, _) in stats.items() if max(mtime, ctime) >= since]
+
+    def same_bytes(self, paths: list[Path]) -> bool:
+        """True when each of `paths` holds the bytes it held when it was parsed."""
+        if not paths:
+            return True
+        known = self.cache.source_hashes(str(path) for path in paths)
+        return all(known.get(str(path)) and file_sha(path) == known[str(path)] for path in paths)
 
     def nothing_changed(self, stamp: str) -> bool:
         """True when no file changed and `now` shows the same posts as last time.
@@ -239,8 +263,14 @@ class _Build:
             return False
 
     # collect -------------------------------------------------------------
-    def collect(self, paths: list[Path], stats: dict[Path, tuple[int, int]], problems: list[Problem]) -> list[Post]:
-        """Every post, from the cache where the file is unchanged, parsed (in parallel) otherwise."""
+    def collect(
+        self, paths: list[Path], stats: dict[Path, FileStat], racy: set[Path], problems: list[Problem]
+    ) -> list[Post]:
+        """Every post, from the cache where the file is unchanged, parsed (in parallel) otherwise.
+
+        A file is unchanged when its stat is (and it is not racy), or else when its
+        bytes are: a fresh checkout with a restored cache parses nothing again.
+        """
         cached = self.cache.posts()
         posts: list[Post] = []
         changed: list[Path] = []
@@ -248,7 +278,10 @@ class _Build:
         self.tick("reading posts", 0, total)
         for path in paths:
             known = cached.get(str(path))
-            if known is not None and known.stat == stats[path]:
+            same_stat = known is not None and known.stat == stats[path] and path not in racy
+            if known is not None and (same_stat or (known.source_hash and file_sha(path) == known.source_hash)):
+                if not same_stat:
+                    self.cache.put_post(str(path), stats[path], known.source_hash, known.parsed, known.problems())
                 problems.extend(known.problems())
                 post = known.post()
                 if post is not None:
@@ -332,7 +365,7 @@ class _Build:
 
     def remember(
         self,
-        stats: dict[Path, tuple[int, int]],
+        stats: dict[Path, FileStat],
         posts: list[Post],
         feeds: list[FeedSpec],
         clean: bool,
@@ -351,6 +384,7 @@ class _Build:
         future = [p.published for p in posts if p.published > now]
         self.cache.put_meta("newest_shown", max(shown).isoformat() if shown else "")
         self.cache.put_meta("next_change", min(future).isoformat() if future else "")
+        self.cache.put_meta("looked_at", str(self.looked_at))
         # A build that left broken posts out must say so again next time, and one whose manifest
         # still lists the feeds it removed must set it right: no fast path for either.
         self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean and settled else "")
@@ -405,6 +439,14 @@ def _signature(feed: FeedSpec, fmt: str, keys: list[str]) -> str:
     """Everything a feed file is made of: equal signatures mean equal bytes."""
     header = replace(feed, entries=())
     return hashlib.sha256(repr((fmt, header, keys)).encode()).hexdigest()
+
+
+def _post_stat(path: Path) -> FileStat:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return (0, 0, -1, 0)
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
 def _stat(path: Path) -> tuple[int, int]:

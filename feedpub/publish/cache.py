@@ -1,7 +1,7 @@
 """The persistent build cache: parsed posts, rendered entries, feed signatures.
 
 One SQLite file (`.feedpub-cache/cache.sqlite`). Everything in it is keyed by
-what produced it: a post by its file's path, size, mtime and content hash; an
+what produced it: a post by its file's path, stat and content hash; an
 entry by its post's content hash and path; the whole file by a settings key (feedpub
 version plus every config value that affects output). A cache made with other
 settings is replaced silently; one SQLite cannot read is replaced with a
@@ -30,16 +30,21 @@ from feedpub.model import Post, Problem
 from feedpub.publish.cache_rows import post_from_json, post_to_json, problems_from_json, problems_to_json, row_crc
 
 DATABASE_NAME = "cache.sqlite"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 BATCH_ROWS = 500
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, source_hash TEXT,
-                    post TEXT, problems TEXT NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER,
+                    source_hash TEXT, post TEXT, problems TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE entries (entry_key TEXT NOT NULL, format TEXT NOT NULL, xml BLOB NOT NULL, crc INTEGER NOT NULL,
                       PRIMARY KEY (entry_key, format));
 CREATE TABLE feeds (file TEXT PRIMARY KEY, signature TEXT NOT NULL, mtime_ns INTEGER, size INTEGER);
 """
+
+
+# What a post file's stat says of it: (mtime_ns, ctime_ns, size, inode). The ctime and the
+# inode change on every write, even one that puts the mtime back (cp -p, rsync -t, tar x).
+FileStat = tuple[int, int, int, int]
 
 
 class CacheError(Exception):
@@ -54,7 +59,7 @@ class CacheError(Exception):
 class CachedPost:
     """One posts row, decoded: the post (None when the file had errors) and its problems."""
 
-    stat: tuple[int, int]  # (mtime_ns, size) of the file when it was parsed
+    stat: FileStat  # of the file when it was parsed
     source_hash: str  # SHA-256 of the file's bytes
     parsed: Post | None
     found: tuple[Problem, ...]
@@ -103,7 +108,7 @@ class Cache:
 
     def _flush(self) -> None:
         if self._pending_posts:
-            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending_posts)
+            self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending_posts)
             self._pending_posts.clear()
         if self._pending_entries:
             self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", self._pending_entries)
@@ -171,15 +176,30 @@ class Cache:
         if self.path is not None and self._identity is not None and _identity(self.path) == self._identity:
             remove_cache_folder(self.path.parent, keep_folder=True)
 
+    def file_system_now(self) -> int:
+        """The cache file system's clock, in ns: the mtime the database takes when touched now; 0 in memory.
+
+        A file's mtime comes from its file system's clock, which on a network
+        mount need not agree with this machine's. Decides only which posts a
+        build hashes instead of trusting their stat; nothing of it reaches a feed.
+        """
+        if self.path is None:
+            return 0
+        try:
+            os.utime(self.path)
+            return os.stat(self.path).st_mtime_ns
+        except OSError:  # 0: every post with a cached row counts as possibly edited
+            return 0
+
     # posts ---------------------------------------------------------------
     def posts(self) -> dict[str, CachedPost]:
         """Every cached post file by path, in one query; a row that cannot be decoded is left out (parsed again)."""
         with self._reading():
             rows = self.db.execute(
-                "SELECT path, mtime_ns, size, source_hash, post, problems, crc FROM posts"
+                "SELECT path, mtime_ns, ctime_ns, size, inode, source_hash, post, problems, crc FROM posts"
             ).fetchall()
         posts, unreadable = {}, []
-        for path, mtime_ns, size, source_hash, post_json, problems_json, crc in rows:
+        for path, mtime_ns, ctime_ns, size, inode, source_hash, post_json, problems_json, crc in rows:
             if row_crc(post_json, problems_json) != crc:
                 unreadable.append(f"{path}: its bytes do not match their checksum")
                 continue
@@ -189,7 +209,7 @@ class Cache:
             except (ValueError, TypeError, KeyError, AttributeError) as err:
                 unreadable.append(f"{path}: {_reason(err)}")
                 continue
-            posts[path] = CachedPost((mtime_ns, size), source_hash, parsed, found)
+            posts[path] = CachedPost((mtime_ns, ctime_ns, size, inode), source_hash, parsed, found)
         if unreadable:
             self.notices.append(
                 _notice(
@@ -208,14 +228,24 @@ class Cache:
         except (ValueError, TypeError) as err:
             raise CacheError(self.path, f"a post's problems cannot be read: {_reason(err)}") from None
 
-    def put_post(
-        self, path: str, stat: tuple[int, int], source_hash: str, post: Post | None, problems: list[Problem]
-    ) -> None:
+    def put_post(self, path: str, stat: FileStat, source_hash: str, post: Post | None, problems: list[Problem]) -> None:
         post_json, problems_json = post_to_json(post) if post else None, problems_to_json(problems)
         checksum = row_crc(post_json, problems_json)
-        self._pending_posts.append((path, stat[0], stat[1], source_hash, post_json, problems_json, checksum))
+        self._pending_posts.append((path, *stat, source_hash, post_json, problems_json, checksum))
         if len(self._pending_posts) >= BATCH_ROWS:
             self.flush()
+
+    def source_hashes(self, paths: Iterable[str]) -> dict[str, str]:
+        """The content hash each of `paths` had when it was last parsed (paths not cached are left out)."""
+        wanted = list(paths)
+        found: dict[str, str] = {}
+        with self._reading():
+            for start in range(0, len(wanted), BATCH_ROWS):
+                batch = wanted[start : start + BATCH_ROWS]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT path, source_hash FROM posts WHERE path IN ({marks})"
+                found.update(self.db.execute(query, batch).fetchall())
+        return found
 
     def forget_posts(self, paths: Iterable[str]) -> None:
         with self._reading():
@@ -330,7 +360,9 @@ def _usable(path: Path, settings_key: str) -> sqlite3.Connection | str:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        db.execute("SELECT path, mtime_ns, size, source_hash, post, problems, crc FROM posts LIMIT 1").fetchall()
+        db.execute(
+            "SELECT path, mtime_ns, ctime_ns, size, inode, source_hash, post, problems, crc FROM posts LIMIT 1"
+        ).fetchall()
         db.execute("SELECT entry_key, format, xml, crc FROM entries LIMIT 1").fetchall()
         db.execute("SELECT file, signature, mtime_ns, size FROM feeds LIMIT 1").fetchall()
         if meta.get("schema") == SCHEMA_VERSION and meta.get("settings") == settings_key:

@@ -154,6 +154,14 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     return source, warnings + problems
 
 
+def file_sha(path: Path) -> str | None:
+    """SHA-256 of a post file's bytes, as read_source computes it; None when it cannot be read as a post."""
+    try:
+        return hashlib.sha256(_regular_file_bytes(path)).hexdigest()
+    except (_NotRegular, OSError):
+        return None
+
+
 class _NotRegular(Exception):
     def __init__(self, kind: str):
         super().__init__(kind)
