@@ -102,6 +102,39 @@ def test_a_post_replaced_by_a_fifo_after_discovery_is_not_read(tmp_path):
     assert [str(p) for p in problems] == [f"{fifo}: warning: not a regular file (a named pipe); left out"]
 
 
+@needs_fifo
+@pytest.mark.parametrize("command", ["build", "check", "list"])
+def test_a_fifo_given_as_the_config_file_is_a_config_error_not_a_hang(site, command):
+    config = site({"a.md": post("Kept")})
+    fifo = config.parent / "pipe.yaml"
+    os.mkfifo(fifo)
+
+    result = subprocess.run(
+        [INSTALLED, command, "-c", fifo, "--now", NOW], cwd=config.parent, capture_output=True, text=True, timeout=HANG
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert f"{fifo}: cannot read config file: not a regular file (a named pipe)" in result.stderr
+
+
+@needs_fifo
+def test_a_published_feed_replaced_by_a_fifo_neither_hangs_check_nor_the_build_that_removes_it(site):
+    config = site({"a.md": post("Kept", tags=["old"])})
+    assert run_installed(config, "build").returncode == 0
+    feed = config.parent / "public" / "tags" / "old" / "atom.xml"
+    feed.unlink()
+    os.mkfifo(feed)
+
+    checked = run_installed(config, "check")
+    (config.parent / "posts" / "a.md").write_text(post("Kept", tags=["new"]), encoding="utf-8")
+    built = run_installed(config, "build")
+
+    assert checked.returncode == 0, checked.stderr  # only regular files are read as feeds
+    assert built.returncode == 0, built.stderr
+    assert (config.parent / "public" / "tags" / "new" / "atom.xml").is_file()
+    assert feed.exists()  # not a file feedpub wrote: never deleted
+
+
 # --- a socket named like a post ---------------------------------------------------------
 
 

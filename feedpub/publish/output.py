@@ -23,6 +23,7 @@ from pathlib import Path
 
 from feedpub.publish.folder import OutputError
 from feedpub.publish.manifest import MANIFEST_NAME, MANIFEST_VERSION, Manifest, digest, load_manifest
+from feedpub.sources.files import regular_file_bytes
 
 TEMP_MARK = ".feedpub-tmp-"
 OLD_MARK = ".feedpub-old-"
@@ -179,7 +180,7 @@ class Publication:
             if not path.resolve().is_relative_to(self.output_dir.resolve()):
                 continue
             try:
-                if digest(path.read_bytes()) not in {self.previous[rel], *self.manifest.also.get(rel, ())}:
+                if digest(regular_file_bytes(path)) not in {self.previous[rel], *self.manifest.also.get(rel, ())}:
                     continue  # edited by someone else: not ours to delete any more
                 path.unlink()
             except FileNotFoundError:
@@ -263,7 +264,7 @@ def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         if path.stat().st_size != len(data):
             return False
-        return path.read_bytes() == data
+        return regular_file_bytes(path) == data
     except OSError:
         return False
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import markdown
 
 from feedpub.model import Author, Config, FeedContent, FeedOptions, Site, StaleFeeds, one_line
+from feedpub.sources.files import regular_file_bytes
 from feedpub.sources.siteurl import site_url_problem
 from feedpub.sources.slugs import is_language_tag, is_safe_segment
 from feedpub.sources.spelling import similar_key
@@ -78,10 +79,12 @@ class ConfigError(Exception):
 def load_config(path: Path) -> Config:
     """Read and validate the config file at `path`."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = regular_file_bytes(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(path, None, "config file not found (use -c PATH, or run `feedpub init`)") from None
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
+        raise ConfigError(path, None, f"cannot read config file: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
         raise ConfigError(path, None, f"cannot read config file: {err}") from None
     try:
         doc = load_yaml(text)

@@ -139,8 +139,8 @@ def _ignored(name: str) -> bool:
 def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     """Read one post file; None with problems when it cannot be used."""
     try:
-        raw = _regular_file_bytes(path)
-    except _NotRegular as err:
+        raw = regular_file_bytes(path)
+    except NotRegularFile as err:
         return None, [_not_regular(path, err.kind)]
     except OSError as err:
         if err.errno == errno.ENXIO:  # what opening a socket gives
@@ -157,27 +157,32 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
 def file_sha(path: Path) -> str | None:
     """SHA-256 of a post file's bytes, as read_source computes it; None when it cannot be read as a post."""
     try:
-        return hashlib.sha256(_regular_file_bytes(path)).hexdigest()
-    except (_NotRegular, OSError):
+        return hashlib.sha256(regular_file_bytes(path)).hexdigest()
+    except OSError:
         return None
 
 
-class _NotRegular(Exception):
+class NotRegularFile(OSError):
+    """A path that is a FIFO, socket, device or folder where a file was expected."""
+
     def __init__(self, kind: str):
-        super().__init__(kind)
+        super().__init__(f"not a regular file ({kind})")
         self.kind = kind
+        self.strerror = str(self)
 
 
-def _regular_file_bytes(path: Path) -> bytes:
-    """The bytes of a regular file; _NotRegular for anything else.
+def regular_file_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; NotRegularFile (an OSError) for anything else.
 
-    find_post_files already left special files out; this guards the moment
-    between that look and the read, in which a post may be replaced.
+    Reading a FIFO with no writer would block forever, with the build's lock
+    held. For posts, find_post_files already left special files out; this
+    guards the moment between that look and the read. Any other file feedpub
+    reads (config, published feeds) goes through here too.
     """
     with open(os.open(path, os.O_RDONLY | _NONBLOCK), "rb") as handle:
         mode = os.fstat(handle.fileno()).st_mode
         if not stat.S_ISREG(mode):
-            raise _NotRegular(_kind_of(mode))
+            raise NotRegularFile(_kind_of(mode))
         return handle.read()
 
 

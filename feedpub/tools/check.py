@@ -16,6 +16,7 @@ from feedpub.feeds import FILENAMES
 from feedpub.model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
 from feedpub.plan import Hidden
 from feedpub.publish.manifest import read_manifest
+from feedpub.sources.files import regular_file_bytes
 from feedpub.sources.posts import with_body
 from feedpub.tools.check_posts import post_warnings
 from feedpub.tools.listing import ScheduledRow, scheduled_rows
@@ -153,7 +154,7 @@ def validate_feed_files(output_dir: Path, files: list[str]) -> tuple[list[Proble
     for rel in files:
         path = output_dir / rel
         try:
-            data = path.read_bytes()
+            data = regular_file_bytes(path)
         except OSError as err:
             problems.append(Problem(path, None, f"cannot read: {err.strerror or err}"))
             continue
