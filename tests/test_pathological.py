@@ -8,6 +8,7 @@ input here is bounded so that each test finishes in well under two seconds.
 from __future__ import annotations
 
 import pickle
+import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from conftest import NOW, ROOT, post, run_cli
 
 from feedpub.build.workers import parse_job
 from feedpub.model import Post
+from feedpub.render import limits
 from feedpub.render.content import RenderError, markdown_to_html, render_post
 from feedpub.render.limits import MAX_BRACKET_SCAN, MAX_NESTING, body_problem, bracket_scan, limit_problems
 from feedpub.sources.config import load_config
@@ -287,3 +289,34 @@ def test_a_refused_post_is_not_read_again_from_the_cache_as_a_good_one(site, tmp
 
     assert first.exit_code == again.exit_code == 1
     assert again.stderr == first.stderr
+
+
+# --- the time budget: what the limits do not foresee ---------------------------------------
+
+
+def test_an_engine_that_runs_past_the_time_budget_is_stopped_and_the_post_named(site, monkeypatch):
+    """A body within the limits that still takes the engine too long fails as that post, in a bounded time.
+
+    The budget is lowered to 50 ms so that an ordinary 2,000-paragraph body runs past it.
+    """
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0.05)
+    body = "".join(f"Paragraph {n} with *emphasis*, `code` and a [link](/p{n}/).\n\n" for n in range(2000))
+    config = site({"2026-01-30-long.md": post("Long", "2026-01-30", body)})
+
+    started = time.monotonic()
+    result = run_cli("build", "-c", config, "--now", NOW, "-j", "1")
+
+    assert result.exit_code == 1, result.output
+    assert "posts/2026-01-30-long.md" in result.stderr
+    assert "the Markdown engine took more than 0.05 s" in result.stderr
+    assert time.monotonic() - started < 10
+    assert not (config.parent / "public" / "atom.xml").exists()
+
+
+def test_the_time_budget_leaves_no_alarm_behind(monkeypatch):
+    monkeypatch.setattr(limits, "RENDER_SECONDS", 0.05)
+
+    assert markdown_to_html("*quick*", PYTHON_MARKDOWN) == "<p><em>quick</em></p>"
+    time.sleep(0.1)  # an alarm still armed would fire here and fail the test
+
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

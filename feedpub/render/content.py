@@ -14,6 +14,7 @@ from pathlib import Path
 import markdown
 
 from feedpub.model import Post, Problem, Rendered
+from feedpub.render import limits
 from feedpub.render.cmark import gfm_to_html
 from feedpub.render.limits import body_problem
 from feedpub.render.markup import (
@@ -73,14 +74,19 @@ def _converter(extensions: tuple[str, ...]) -> markdown.Markdown:
 def markdown_to_html(text: str, engine: MarkdownEngine) -> str:
     """HTML for a Markdown text with the configured engine: (name, extensions).
 
-    Raises RenderError when the text is past render/limits.py's limits, or the
-    engine fails on it all the same (a RecursionError, say).
+    Raises RenderError when the text is past render/limits.py's limits, takes
+    the engine longer than limits.RENDER_SECONDS, or the engine fails on it all
+    the same (a RecursionError, say).
     """
     refused = body_problem(text)
     if refused is not None:
         raise RenderError(refused.message, refused.line)
     try:
-        return _convert(text, engine)
+        with limits.time_budget(limits.RENDER_SECONDS):
+            return _convert(text, engine)
+    except limits.OverBudget:
+        message = f"cannot be rendered: the Markdown engine took more than {limits.RENDER_SECONDS:g} s"
+        raise RenderError(message, None) from None
     except RecursionError:
         # The limits keep nesting far below the recursion limit, but a Markdown
         # extension may nest by other means (`<div markdown="1">` in `extra`).

@@ -18,18 +18,25 @@ message and the line to look at:
   files is 306,295 (Rust's 900 KB release notes).
 
 Both limits hold for every engine, so a post that builds with one builds with
-the other.
+the other. What they do not foresee, RENDER_SECONDS bounds: an engine working
+on one text for longer is stopped (time_budget).
 """
 
 from __future__ import annotations
 
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from feedpub.model import Post, Problem
 
 MAX_NESTING = 100
 MAX_BRACKET_SCAN = 4_000_000
+# The slowest body allowed in (8 MiB of text, see sources.files) renders in about 3 s.
+RENDER_SECONDS = 30.0
 TAB_COLUMNS = 4  # Python-Markdown's tab_length: a nested list is indented this far
 
 # One container marker after optional indentation: a quote's `>` or a list item's marker.
@@ -139,3 +146,31 @@ def bracket_scan(block: str) -> int:
         elif bracket == "]" and openers:
             scanned += found.start() - openers.pop()
     return scanned + sum(len(block) - position for position in openers)
+
+
+class OverBudget(BaseException):
+    """Raised by the alarm into the engine: a BaseException, so no `except Exception` inside it stops it."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise OverBudget in the code run inside when it takes longer than `seconds`.
+
+    An interval timer works only in a process's main thread (a build's
+    workers and the CLI run there) and not on Windows; elsewhere the work is
+    not bounded.
+    """
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise OverBudget
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

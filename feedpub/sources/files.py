@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import math
 import os
 import re
 import stat
@@ -18,6 +19,11 @@ from feedpub.model import Problem
 from feedpub.sources.yamldoc import YamlDocument, YamlError, load_yaml
 
 POST_SUFFIXES = (".md", ".markdown")
+# A post this large is a log or a dump saved with a post's name, not an article: its entry
+# would make every feed that shows it too large for a feed reader to fetch, and reading it
+# would take the build's memory. The largest of 27,629 real Markdown files measured for
+# render.limits (Rust's release notes) has 900 KB.
+MAX_POST_BYTES = 8 * 1024 * 1024
 # Characters XML 1.0 forbids (one makes the whole feed unreadable), and the C1
 # controls it merely discourages, which YAML refuses and nobody means to publish.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
@@ -139,9 +145,13 @@ def _ignored(name: str) -> bool:
 def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     """Read one post file; None with problems when it cannot be used."""
     try:
-        raw = regular_file_bytes(path)
+        raw = regular_file_bytes(path, MAX_POST_BYTES)
     except NotRegularFile as err:
         return None, [_not_regular(path, err.kind)]
+    except FileTooLarge as err:
+        limit = MAX_POST_BYTES // (1024 * 1024)
+        size = math.ceil(err.size / 1024 / 1024 * 10) / 10  # up: 8.01 MiB must not read as "8.0 MiB"
+        return None, [Problem(path, 1, f"file is {size:.1f} MiB; a post may have at most {limit} MiB")]
     except OSError as err:
         if err.errno == errno.ENXIO:  # what opening a socket gives
             return None, [_not_regular(path, "a socket")]
@@ -157,7 +167,7 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
 def file_sha(path: Path) -> str | None:
     """SHA-256 of a post file's bytes, as read_source computes it; None when it cannot be read as a post."""
     try:
-        return hashlib.sha256(regular_file_bytes(path)).hexdigest()
+        return hashlib.sha256(regular_file_bytes(path, MAX_POST_BYTES)).hexdigest()
     except OSError:
         return None
 
@@ -171,8 +181,16 @@ class NotRegularFile(OSError):
         self.strerror = str(self)
 
 
-def regular_file_bytes(path: Path) -> bytes:
-    """The bytes of a regular file; NotRegularFile (an OSError) for anything else.
+class FileTooLarge(OSError):
+    def __init__(self, size: int):
+        super().__init__(f"file is {size} bytes")
+        self.size = size
+        self.strerror = str(self)
+
+
+def regular_file_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file; NotRegularFile (an OSError) for anything else,
+    FileTooLarge when it has more than max_bytes (checked before reading).
 
     Reading a FIFO with no writer would block forever, with the build's lock
     held. For posts, find_post_files already left special files out; this
@@ -180,10 +198,15 @@ def regular_file_bytes(path: Path) -> bytes:
     reads (config, published feeds) goes through here too.
     """
     with open(os.open(path, os.O_RDONLY | _NONBLOCK), "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotRegularFile(_kind_of(mode))
-        return handle.read()
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(_kind_of(info.st_mode))
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise FileTooLarge(info.st_size)
+        data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        if max_bytes is not None and len(data) > max_bytes:  # grew since the fstat
+            raise FileTooLarge(len(data))
+        return data
 
 
 def decode(path: Path, raw: bytes) -> tuple[str, Problem | None]:
