@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import NOW, feed_paths, post, run_cli
 
+from feedpub.build import pipeline
+from feedpub.sources import files
 from feedpub.sources.files import find_post_files, read_source
 
 INSTALLED = Path(sys.executable).parent / "feedpub"
@@ -253,3 +255,31 @@ def test_a_key_close_to_one_the_post_also_has_stays_silent(site, monkeypatch):
 
     assert result.exit_code == 0, result.stderr
     assert "warning" not in result.stderr
+
+
+def test_a_post_removed_between_discovery_and_reading_is_left_out_with_a_warning(tmp_path):
+    gone = tmp_path / "2026-01-30-gone.md"
+
+    source, problems = read_source(gone)
+
+    assert source is None
+    assert [str(p) for p in problems] == [f"{gone}: warning: removed while the build read the posts; left out"]
+
+
+def test_a_build_during_which_a_post_is_removed_publishes_the_others(site, monkeypatch):
+    config = site({"2026-01-29-kept.md": post("Kept"), "2026-01-30-gone.md": post("Gone")})
+    real_find = files.find_post_files
+
+    def find_then_remove(posts_dir):  # as a `git pull` racing the build would
+        found = real_find(posts_dir)
+        (posts_dir / "2026-01-30-gone.md").unlink()
+        return found
+
+    monkeypatch.setattr(pipeline, "find_post_files", find_then_remove)
+
+    result = run_cli("build", "-c", config, "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    assert "2026-01-30-gone.md: warning: removed while the build read the posts; left out" in result.stderr
+    feed = (config.parent / "public" / "atom.xml").read_bytes()
+    assert b"<title>Kept</title>" in feed and b"Gone" not in feed

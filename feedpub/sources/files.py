@@ -152,6 +152,10 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
         limit = MAX_POST_BYTES // (1024 * 1024)
         size = math.ceil(err.size / 1024 / 1024 * 10) / 10  # up: 8.01 MiB must not read as "8.0 MiB"
         return None, [Problem(path, 1, f"file is {size:.1f} MiB; a post may have at most {limit} MiB")]
+    except FileNotFoundError:
+        # Found a moment ago: removed since (a `git pull` during a cron build). The post is gone,
+        # so a build without it publishes what the next one would.
+        return None, [Problem(path, None, "removed while the build read the posts; left out", "warning")]
     except OSError as err:
         if err.errno == errno.ENXIO:  # what opening a socket gives
             return None, [_not_regular(path, "a socket")]
