@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 Severity = Literal["error", "warning"]
 FeedContent = Literal["full", "summary"]
@@ -92,6 +93,37 @@ class FeedOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class JekyllFeed:
+    """jekyll-feed's `feed:` settings, as jekyll-feed reads them."""
+
+    path: str = "feed.xml"  # the site feed, relative to the output folder
+    categories: tuple[str, ...] = ()  # categories jekyll-feed gives a feed of its own (feed/<name>.xml)
+    tags: bool = False  # jekyll-feed's tag feeds are on (feed.tags)
+    tags_only: tuple[str, ...] | None = None
+    tags_except: tuple[str, ...] = ()
+    tags_path: str = "feed/by_tag/"
+
+
+@dataclass(frozen=True, slots=True)
+class JekyllSite:
+    """What a Jekyll `_config.yml` says about posts beyond what Config holds."""
+
+    source: Path  # the site's source folder (where _config.yml is)
+    base_path: str  # `baseurl` as a URL path: "" or "/blog"
+    permalink: str  # the posts' URL template, a built-in style already expanded (/:year/:month/:day/:title:output_ext)
+    # front matter defaults: (path prefix or glob, type or "", the values as JSON text), in config order
+    defaults: tuple[tuple[str, str, str], ...] = ()
+    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    future: bool = False
+    unpublished: bool = False
+    show_drafts: bool = False
+    excerpt_separator: str = "\n\n"
+    markdown_ext: tuple[str, ...] = (".markdown", ".mkdown", ".mkdn", ".mkd", ".md")
+    feed: JekyllFeed = field(default_factory=JekyllFeed)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path  # the config file; relative folders are resolved against its parent
     site: Site
@@ -108,6 +140,7 @@ class Config:
     cache_dir: Path = Path(".feedpub-cache")
     hubs: tuple[str, ...] = ()  # websub.hubs
     ping: bool = False  # websub.ping
+    jekyll: JekyllSite | None = None  # a Jekyll site read as Jekyll reads it (see sources.jekyll)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +165,7 @@ class Post:
     source_hash: str = ""  # sha256 of the file's bytes: the key of its rendered entry
     enclosures: tuple[Enclosure, ...] = ()
     image: str | None = None  # absolute URL of the post's main image
+    body_is_html: bool = False  # a Jekyll `.html` post: its body is published as it is, not as Markdown
     key_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line, for later messages
 
     def line_of(self, key: str) -> int | None:
@@ -165,11 +199,20 @@ class FeedSpec:
     archive: bool = False  # an archive document (fh:archive), not the subscription document
     hubs: tuple[str, ...] = ()  # WebSub hubs to advertise
     stylesheet: str | None = None  # href of the XSLT that makes the feed readable in a browser
+    # (file name, path relative to output_dir) where a file is not <folder>/<file name>: a Jekyll
+    # site's feeds go where jekyll-feed puts them (feed.xml, feed/by_tag/<tag>.xml).
+    files: tuple[tuple[str, str], ...] = ()
 
     def file(self, filename: str) -> str:
+        placed = dict(self.files).get(filename)
+        if placed is not None:
+            return placed
         return f"{self.folder}/{filename}" if self.folder else filename
 
     def url(self, site: Site, filename: str) -> str:
+        placed = dict(self.files).get(filename)
+        if placed is not None:
+            return site.url + quote(placed, safe="/-_.~")
         return document_url(site, self.url_folder, filename)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -121,7 +122,7 @@ def _feed(config: Config, kind: FeedKind, name: str | None, slug: str | None, po
         kind=kind,
         name=name,
         slug=slug,
-        title=f"{site.title} · {name}" if name else site.title,
+        title=_title(config, kind, name),
         description=f"{site.description or site.title} · {name}" if name else (site.description or site.title),
         home_url=site.url,
         folder=f"{_FOLDERS[kind]}/{slug}" if slug else "",
@@ -130,11 +131,53 @@ def _feed(config: Config, kind: FeedKind, name: str | None, slug: str | None, po
         updated=_updated(entries),
         hubs=config.hubs,
         stylesheet=urlsplit(site.url).path + STYLESHEET if options.stylesheet else None,
+        files=_jekyll_files(config, kind, name, slug),
     )
     archived = options.archive if kind == "site" else options.archive_taxonomies
     if not archived or not options.limit:
         return [subscription]
     return archive_pages(subscription, posts, options.archive_page_size)
+
+
+def _title(config: Config, kind: FeedKind, name: str | None) -> str:
+    title = config.site.title
+    if name is None:
+        return title
+    if config.jekyll is None:
+        return f"{title} · {name}"
+    # jekyll-feed's title for a category feed: "Site | Category", capitalised as Ruby's String#capitalize does.
+    return f"{title} | {name[:1].upper() + name[1:].lower()}" if kind == "category" else f"{title} | {name}"
+
+
+def _jekyll_files(config: Config, kind: FeedKind, name: str | None, slug: str | None) -> tuple[tuple[str, str], ...]:
+    """A Jekyll site's feed files where jekyll-feed puts them (feed.xml, feed/<category>.xml,
+    feed/by_tag/<tag>.xml), so subscribers keep their feeds; the other formats beside each.
+
+    A category or tag that jekyll-feed gives no feed (it makes tag feeds only for
+    [A-Za-z0-9_] names, category feeds only for those listed) gets one named by its slug.
+    """
+    if config.jekyll is None:
+        return ()
+    feed = config.jekyll.feed
+    if kind == "site":
+        return _formats_beside(feed.path, {"rss.xml": "rss.xml", "feed.json": "feed.json"})
+    assert name is not None and slug is not None, "a category or tag feed has a name and a slug"
+    if kind == "category":
+        listed = name in feed.categories and is_safe_segment(name)
+        return _formats_beside(f"feed/{name if listed else slug}.xml")
+    pool = feed.tags_only if feed.tags_only is not None else (name,)
+    theirs = feed.tags and name in pool and name not in feed.tags_except and _JEKYLL_TAG_NAME.match(name)
+    return _formats_beside(f"{feed.tags_path}{name if theirs else slug}.xml")
+
+
+_JEKYLL_TAG_NAME = re.compile(r"^[a-zA-Z0-9_]+$")
+
+
+def _formats_beside(atom: str, others: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """The Atom file at `atom`; RSS and JSON Feed beside it (feed/x.xml: feed/x.rss.xml, feed/x.json)."""
+    stem = atom[: -len(".xml")] if atom.endswith(".xml") else atom
+    names = others or {"rss.xml": f"{stem}.rss.xml", "feed.json": f"{stem}.json"}
+    return (("atom.xml", atom), *names.items())
 
 
 def archive_pages(subscription: FeedSpec, posts: list[Post], size: int) -> list[FeedSpec]:
@@ -167,6 +210,7 @@ def archive_pages(subscription: FeedSpec, posts: list[Post], size: int) -> list[
                 updated=updated,
                 archive_links=tuple(links),
                 archive=True,
+                files=(),  # archive pages keep the folder scheme: <feed folder>/archive/<n>/
             )
         )
     latest = ("prev-archive", folder(count, subscription.url_folder))

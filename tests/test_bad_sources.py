@@ -268,14 +268,14 @@ def test_a_post_removed_between_discovery_and_reading_is_left_out_with_a_warning
 
 def test_a_build_during_which_a_post_is_removed_publishes_the_others(site, monkeypatch):
     config = site({"2026-01-29-kept.md": post("Kept"), "2026-01-30-gone.md": post("Gone")})
-    real_find = files.find_post_files
+    real_find = files.post_files
 
-    def find_then_remove(posts_dir):  # as a `git pull` racing the build would
-        found = real_find(posts_dir)
-        (posts_dir / "2026-01-30-gone.md").unlink()
+    def find_then_remove(site_config, drafts):  # as a `git pull` racing the build would
+        found = real_find(site_config, drafts)
+        (site_config.posts_dir / "2026-01-30-gone.md").unlink()
         return found
 
-    monkeypatch.setattr(pipeline, "find_post_files", find_then_remove)
+    monkeypatch.setattr(pipeline, "post_files", find_then_remove)
 
     result = run_cli("build", "-c", config, "--now", NOW)
 

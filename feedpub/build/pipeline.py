@@ -26,7 +26,7 @@ from feedpub.publish.manifest import Manifest, manifest_problem, read_manifest
 from feedpub.publish.output import Publication
 from feedpub.render.content import RenderError
 from feedpub.sources.config import ConfigError
-from feedpub.sources.files import file_sha, find_post_files
+from feedpub.sources.files import file_sha, post_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +134,7 @@ class _Build:
 
     def run(self) -> Report:
         publication = Publication.open(self.config.output_dir)
-        paths, problems = find_post_files(self.config.posts_dir)
+        paths, problems = post_files(self.config, self.options.drafts)
         stats = {path: _post_stat(path) for path in paths}
         racy = self.racy(stats)
         if self.nothing_changed(self.stamp(stats, publication.previous)) and self.same_bytes(racy):
@@ -390,13 +390,13 @@ class _Build:
         self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean and settled else "")
 
 
-def read_site(config: Config, jobs: int | None = None) -> tuple[list[Post], list[Problem], int]:
+def read_site(config: Config, jobs: int | None = None, drafts: bool = False) -> tuple[list[Post], list[Problem], int]:
     """Every post and the problems found, read as a build reads them but without its cache.
 
     Bodies stay on disk (`sources.posts.with_body` reads one). Returns the
     posts, the problems, and how many post files were found.
     """
-    paths, problems = find_post_files(config.posts_dir)
+    paths, problems = post_files(config, drafts)
     posts: list[Post] = []
     workers = Workers(jobs)
     try:

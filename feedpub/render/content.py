@@ -119,7 +119,8 @@ def render_post(post: Post, engine: MarkdownEngine) -> Rendered:
     summary the engine cannot render (see markdown_to_html).
     """
     try:
-        body_html = markdown_to_html(post.body, engine)
+        # A Jekyll `.html` post is HTML already: Jekyll publishes its body as it is.
+        body_html = post.body if post.body_is_html else markdown_to_html(post.body, engine)
     except RenderError as err:
         raise err.in_file(post.path, post.body_line, "body") from err.__cause__
     content = absolutize(body_html, post.permalink)

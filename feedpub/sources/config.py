@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import markdown
 
-from feedpub.model import Author, Config, FeedContent, FeedOptions, Site, StaleFeeds, one_line
+from feedpub.model import Author, Config, FeedContent, FeedOptions, JekyllSite, Site, StaleFeeds, one_line
 from feedpub.sources.files import regular_file_bytes
+from feedpub.sources.jekyll import JEKYLL_CONFIG_NAMES, JekyllConfigError, is_jekyll_config, jekyll_settings
 from feedpub.sources.siteurl import site_url_problem
 from feedpub.sources.slugs import is_language_tag, is_safe_segment
 from feedpub.sources.spelling import similar_key
@@ -76,8 +77,32 @@ class ConfigError(Exception):
         self.path, self.line, self.message = path, line, message
 
 
+# feedpub's names for a Jekyll site's settings -> the Jekyll keys a message must name.
+_JEKYLL_KEYS = {
+    "site.title": "title",
+    "site.url": "url",
+    "site.description": "description",
+    "site.language": "lang",
+    "site.timezone": "timezone",
+    "site.author": "author",
+    "output_dir": "destination",
+    "posts_dir": "source",
+}
+
+
+def config_path(path: Path) -> Path:
+    """`path`, or the Jekyll `_config.yml` beside it when `path` is the default config.yaml and is missing."""
+    if path.name != "config.yaml" or path.exists():
+        return path
+    for name in JEKYLL_CONFIG_NAMES:
+        if (path.parent / name).is_file():
+            return path.parent / name
+    return path
+
+
 def load_config(path: Path) -> Config:
-    """Read and validate the config file at `path`."""
+    """Read and validate the config file at `path`: feedpub's config.yaml or a Jekyll site's _config.yml."""
+    path = config_path(path)
     try:
         text = regular_file_bytes(path).decode("utf-8-sig")
     except FileNotFoundError:
@@ -90,19 +115,37 @@ def load_config(path: Path) -> Config:
         doc = load_yaml(text)
     except YamlError as err:
         raise ConfigError(path, err.line, err.describe()) from None
+    if is_jekyll_config(path):
+        return _jekyll_config(path, doc.data if doc.data is not None else {}, doc.key_lines, doc.nested_lines)
     if not isinstance(doc.data, dict):
         raise ConfigError(path, None, "expected a mapping of settings (site:, feeds:, ...)")
     return _Validator(path, doc.key_lines, doc.nested_lines).config(doc.data)
 
 
+def _jekyll_config(path: Path, data: object, key_lines: dict, nested_lines: dict) -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, "expected a mapping of Jekyll settings (title:, url:, ...)")
+    try:
+        settings = jekyll_settings(path, data, key_lines, nested_lines)
+    except JekyllConfigError as err:
+        raise ConfigError(path, err.line, str(err)) from None
+    validator = _Validator(path, settings.key_lines, settings.nested_lines, _JEKYLL_KEYS, "feedpub.")
+    return validator.config(settings.raw, settings.site)
+
+
 class _Validator:
-    def __init__(self, path: Path, key_lines: dict, nested_lines: dict):
+    def __init__(
+        self, path: Path, key_lines: dict, nested_lines: dict, key_names: Mapping[str, str] | None = None, prefix=""
+    ):
         self.path, self.key_lines, self.nested_lines = path, key_lines, nested_lines
+        # A Jekyll site's settings come from other keys: messages name the key the user wrote.
+        self.key_names, self.prefix = key_names or {}, prefix
 
     def fail(self, key: str, message: str) -> ConfigError:
         section, _, sub = key.partition(".")
         line = self.nested_lines.get((section, sub)) if sub else None
-        return ConfigError(self.path, line or self.key_lines.get(section), f"{key}: {message}")
+        shown = self.key_names.get(key) or self.prefix + key
+        return ConfigError(self.path, line or self.key_lines.get(section), f"{shown}: {message}")
 
     def section(self, name: str, raw: Any) -> dict[str, Any]:
         """Check one mapping against the schema and fill in defaults."""
@@ -139,7 +182,7 @@ class _Validator:
             raise self.fail(key, f"expected {expected.get(kind, 'a ' + kind)}, got {describe(value)}")
         return value
 
-    def config(self, raw: dict) -> Config:
+    def config(self, raw: dict, jekyll: JekyllSite | None = None) -> Config:
         top = self.section("", raw)
         markdown_settings = self.section("markdown", top["markdown"])
         root = self.path.parent
@@ -158,8 +201,9 @@ class _Validator:
             keep_going=top["keep_going"],
             cache_dir=root / top["cache_dir"],
             **self.websub(self.section("websub", top["websub"])),
+            jekyll=jekyll,
         )
-        check_folders(config, output_from_cli=False, key_lines=self.key_lines)
+        check_folders(config, output_from_cli=False, key_lines=self.key_lines, key_names=self.key_names)
         return config
 
     def site(self, values: dict) -> Site:
@@ -275,7 +319,12 @@ class _Validator:
         return value
 
 
-def check_folders(config: Config, output_from_cli: bool = False, key_lines: Mapping[str, int] | None = None) -> None:
+def check_folders(
+    config: Config,
+    output_from_cli: bool = False,
+    key_lines: Mapping[str, int] | None = None,
+    key_names: Mapping[str, str] | None = None,
+) -> None:
     """Refuse folders that overlap in a way that loses or leaks files; ConfigError naming the key to change.
 
     - cache_dir shares no folder with posts_dir or output_dir: feedpub deletes in it,
@@ -289,8 +338,11 @@ def check_folders(config: Config, output_from_cli: bool = False, key_lines: Mapp
     """
     lines = key_lines or {}
     posts, output, cache = (folder.resolve() for folder in (config.posts_dir, config.output_dir, config.cache_dir))
-    output_key = "-o/--output" if output_from_cli else "output_dir"
+    output_key = "-o/--output" if output_from_cli else (key_names or {}).get("output_dir", "output_dir")
     output_line = None if output_from_cli else lines.get("output_dir")
+    if config.jekyll is not None:
+        _check_jekyll_folders(config, output_key, output_line, posts, output, cache)
+        return
     if not output_from_cli and _overlap(cache, posts):
         raise _cache_error(config, lines, "posts_dir", posts)
     if output == posts or posts in output.parents:
@@ -310,6 +362,27 @@ def check_folders(config: Config, output_from_cli: bool = False, key_lines: Mapp
         f"{output_key}: must be outside cache_dir ({_shown(config, cache)}) and not contain it: "
         "the cache holds every post, drafts included, and feedpub deletes in it",
     )
+
+
+def _check_jekyll_folders(
+    config: Config, output_key: str, output_line: int | None, source: Path, output: Path, cache: Path
+) -> None:
+    """A Jekyll site's rules: posts live only in _posts and _drafts folders, and the site
+    folder itself holds the output (`_site`) and the cache (a dot folder Jekyll never publishes)."""
+    if output == source or output in source.parents:
+        raise ConfigError(
+            config.path, output_line, f"{output_key}: must not be the site's source folder or contain it (as in Jekyll)"
+        )
+    inside = output.relative_to(source).parts if output.is_relative_to(source) else ()
+    if "_posts" in inside or "_drafts" in inside:
+        raise ConfigError(config.path, output_line, f"{output_key}: must not be inside a _posts or _drafts folder")
+    if _overlap(output, cache):
+        raise ConfigError(
+            config.path,
+            output_line,
+            f"{output_key}: must be outside the cache ({_shown(config, cache)}) and not contain it: "
+            "the cache holds every post, drafts included, and feedpub deletes in it",
+        )
 
 
 def _cache_error(config: Config, lines: Mapping[str, int], other_key: str, other: Path) -> ConfigError:

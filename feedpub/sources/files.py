@@ -13,9 +13,10 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
-from feedpub.model import Problem
+from feedpub.model import Config, JekyllSite, Problem
 from feedpub.sources.yamldoc import YamlDocument, YamlError, load_yaml
 
 POST_SUFFIXES = (".md", ".markdown")
@@ -70,7 +71,8 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith((".", "_")):
+                    # Jekyll keeps posts in _posts folders (en/news/_posts/...): those are read too.
+                    if not entry.name.startswith((".", "_")) or entry.name == "_posts":
                         folders.append(entry.path)
                 elif entry.name.endswith(POST_SUFFIXES) and not _ignored(entry.name):
                     problem = _unusable(entry, root)
@@ -79,6 +81,86 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
                     else:
                         found.append(Path(entry.path))
     return sorted(found), problems
+
+
+# Jekyll reads a file in _posts only when its name has a date (Document::DATE_FILENAME_MATCHER).
+JEKYLL_POST_NAME = re.compile(r"^(\d{2,4}-\d{1,2}-\d{1,2})-([^/]*)(\.[^.]+)$")
+
+
+def find_jekyll_post_files(site: JekyllSite, output_dir: Path, drafts: bool) -> tuple[list[Path], list[Problem]]:
+    """Every post of a Jekyll site, as Jekyll's reader finds them.
+
+    Posts are the files in each `_posts` folder of the site (and in `_drafts` with
+    `drafts`), at any depth in the folders Jekyll reads: not those starting with
+    `.`, `_` or `#`, not those `exclude` lists (unless `include` does), not the
+    output. A file in `_posts` whose name has no date is skipped, as Jekyll
+    skips it, with a warning when it is named like a post.
+    """
+    root = site.source.resolve()
+    skipped = {output_dir.resolve()}
+    suffixes = (*site.markdown_ext, ".html")
+    found: list[Path] = []
+    problems: list[Problem] = []
+    folders = [site.source]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                if entry.name == "_posts" or (entry.name == "_drafts" and drafts):
+                    _collect_jekyll_posts(Path(entry.path), entry.name == "_posts", suffixes, root, found, problems)
+                elif _jekyll_reads(entry, site, root) and Path(entry.path).resolve() not in skipped:
+                    folders.append(Path(entry.path))
+    return sorted(found), problems
+
+
+def _jekyll_reads(entry: os.DirEntry[str], site: JekyllSite, root: Path) -> bool:
+    """Whether Jekyll's EntryFilter lets a folder in: no special names, nothing excluded."""
+    relative = Path(entry.path).relative_to(site.source).as_posix()
+    if any(_matches(relative, pattern) for pattern in site.include):
+        return True
+    if entry.name.startswith((".", "_", "#")) or entry.name.endswith("~"):
+        return False
+    return not any(_matches(relative, pattern) for pattern in site.exclude)
+
+
+def _matches(relative: str, pattern: str) -> bool:
+    pattern = pattern.strip().strip("/")
+    return bool(pattern) and (relative == pattern or relative.startswith(pattern + "/") or fnmatch(relative, pattern))
+
+
+def _collect_jekyll_posts(
+    folder: Path, dated: bool, suffixes: tuple[str, ...], root: Path, found: list[Path], problems: list[Problem]
+) -> None:
+    stack = [folder]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "_", "#")) or entry.name.endswith("~"):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                    continue
+                if not entry.name.lower().endswith(suffixes):
+                    continue
+                if dated and not JEKYLL_POST_NAME.match(entry.name):
+                    problems.append(
+                        Problem(Path(entry.path), None, "no date in the file name; Jekyll skips it too", "warning")
+                    )
+                    continue
+                problem = _unusable(entry, root)
+                if problem:
+                    problems.append(problem)
+                else:
+                    found.append(Path(entry.path))
+
+
+def post_files(config: Config, drafts: bool = False) -> tuple[list[Path], list[Problem]]:
+    """Every post file of the site: under posts_dir, or a Jekyll site's _posts folders."""
+    if config.jekyll is not None:
+        return find_jekyll_post_files(config.jekyll, config.output_dir, drafts or config.jekyll.show_drafts)
+    return find_post_files(config.posts_dir)
 
 
 def _unusable(entry: os.DirEntry[str], root: Path) -> Problem | None:

@@ -23,6 +23,26 @@ def is_language_tag(text: str) -> bool:
     return bool(_LANGUAGE_TAG.match(text))
 
 
+def locale_to_language_tag(text: str) -> str | None:
+    """A BCP 47 tag for a language written as a tag or a Ruby/POSIX locale; None when it is neither.
+
+    `zh_cn` -> `zh-CN`, `en_US.UTF-8` -> `en-US`, `pt-br` -> `pt-BR`, `zh-Hans` stays.
+    """
+    tag = text.strip().split(".", 1)[0].split("@", 1)[0].replace("_", "-")
+    parts = tag.split("-")
+    if not is_language_tag(tag) or not parts[0].isalpha():
+        return None
+    shaped = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 2 and part.isalpha():
+            shaped.append(part.upper())  # a region
+        elif len(part) == 4 and part.isalpha():
+            shaped.append(part.title())  # a script
+        else:
+            shaped.append(part)
+    return "-".join(shaped)
+
+
 def name_key(name: str) -> str:
     """Two names with the same key are the same tag (case and NFC/NFD ignored)."""
     return unicodedata.normalize("NFC", name).casefold().strip()

@@ -1,0 +1,321 @@
+"""A Jekyll `_config.yml` read as Jekyll 4 and jekyll-feed read it.
+
+`jekyll_settings` turns it into the settings feedpub's own config has (which
+sources.config then validates like any config.yaml) plus a JekyllSite with
+what only Jekyll has: permalink styles, front matter defaults, exclude,
+jekyll-feed's paths. Errors name the Jekyll key and its line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feedpub.model import JekyllFeed, JekyllSite
+from feedpub.sources.slugs import locale_to_language_tag
+
+JEKYLL_CONFIG_NAMES = ("_config.yml", "_config.yaml")
+# Jekyll's built-in permalink styles (jekyll/utils.rb PERMALINK_STYLES ... in Jekyll 4.3).
+PERMALINK_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+DEFAULT_MARKDOWN_EXT = "markdown,mkdown,mkdn,mkd,md"
+# jekyll-feed's own default; feedpub's `feedpub: {feeds: {limit}}` overrides it.
+JEKYLL_FEED_POSTS_LIMIT = 10
+# What Jekyll itself leaves out of every site (Jekyll 4.3 Configuration::DEFAULTS["exclude"]).
+DEFAULT_EXCLUDE = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
+)
+# The keys of feedpub's own config that a Jekyll site may set under `feedpub:`.
+FEEDPUB_KEYS = (
+    "feeds",
+    "markdown",
+    "tag_slugs",
+    "category_slugs",
+    "stale_feeds",
+    "keep_going",
+    "cache_dir",
+    "websub",
+)
+
+
+class JekyllConfigError(Exception):
+    def __init__(self, key: str, line: int | None, message: str):
+        super().__init__(f"{key}: {message}")
+        self.key, self.line, self.message = key, line, message
+
+
+@dataclass(frozen=True, slots=True)
+class JekyllSettings:
+    raw: dict[str, Any]  # feedpub's config keys, for sources.config to validate
+    key_lines: dict[str, int]  # feedpub's config key -> the line of the Jekyll key it came from
+    nested_lines: dict[tuple[str, str], int]
+    site: JekyllSite
+
+
+def is_jekyll_config(path: Path) -> bool:
+    return path.name in JEKYLL_CONFIG_NAMES
+
+
+def jekyll_settings(
+    path: Path, data: dict[str, Any], key_lines: dict[str, int], nested: dict[tuple[str, str], int]
+) -> JekyllSettings:
+    """feedpub's settings for the Jekyll site whose `_config.yml` (parsed) is `data`."""
+    reader = _Reader(path, data, key_lines, nested)
+    return reader.settings()
+
+
+class _Reader:
+    def __init__(self, path: Path, data: dict[str, Any], key_lines: dict[str, int], nested: dict):
+        self.path, self.data, self.lines, self.nested = path, data, key_lines, nested
+
+    def fail(self, key: str, message: str) -> JekyllConfigError:
+        top, _, sub = key.partition(".")
+        line = self.nested.get((top, sub)) if sub else None
+        return JekyllConfigError(key, line or self.lines.get(top), message)
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, (dict, list)):
+            raise self.fail(key, "expected text")
+        return str(value)
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            raise self.fail(key, "expected true or false")
+        return value
+
+    def names(self, key: str, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list")
+        return tuple(str(item) for item in value if item is not None and str(item).strip())
+
+    # the site ----------------------------------------------------------------
+    def settings(self) -> JekyllSettings:
+        root = self.path.parent
+        source = root / (self.text("source") or ".")
+        url = self.site_url()
+        base_path = self.base_path()
+        site = {
+            "title": self.text("title") or self.text("name") or urlsplit(url).hostname or url,
+            "url": url + base_path,
+            "description": self.text("description") or "",
+            "language": self.language(),
+            "timezone": self.timezone(),
+            "author": self.author(),
+        }
+        feedpub = self.data.get("feedpub") or {}
+        if not isinstance(feedpub, dict):
+            raise self.fail("feedpub", "expected a mapping of feedpub settings (feeds:, markdown:, ...)")
+        unknown = [key for key in feedpub if key not in FEEDPUB_KEYS]
+        if unknown:
+            raise self.fail("feedpub", f"{unknown[0]}: not a feedpub setting a Jekyll site can set here")
+        feed = self.feed_settings()
+        feeds = {"formats": ["atom"], "limit": self.posts_limit()}
+        if self.excerpt_only():
+            feeds["content"] = "summary"
+        feeds.update(feedpub.get("feeds") or {})
+        raw = {
+            "site": site,
+            "posts_dir": str(source),
+            "output_dir": str(root / (self.text("destination") or "_site")),
+            **{key: value for key, value in feedpub.items() if key != "feeds"},
+            "feeds": feeds,
+        }
+        raw.setdefault("cache_dir", str(source / ".feedpub-cache"))
+        jekyll = JekyllSite(
+            source=source,
+            base_path=base_path,
+            permalink=self.permalink(),
+            defaults=self.defaults(),
+            exclude=DEFAULT_EXCLUDE + self.names("exclude", self.data.get("exclude")),
+            include=self.names("include", self.data.get("include")),
+            future=self.flag("future"),
+            unpublished=self.flag("unpublished"),
+            show_drafts=self.flag("show_drafts"),
+            excerpt_separator=self.text("excerpt_separator", "\n\n") or "",
+            markdown_ext=self.markdown_ext(),
+            feed=feed,
+        )
+        return JekyllSettings(raw, self.feedpub_lines(), self.feedpub_nested_lines(), jekyll)
+
+    def feedpub_lines(self) -> dict[str, int]:
+        """feedpub's top-level keys -> the line of the Jekyll key they came from, for messages."""
+        where = self.lines.get("feedpub")
+        lines = {key: where for key in FEEDPUB_KEYS if where}
+        for ours, theirs in (("site", "url"), ("output_dir", "destination"), ("posts_dir", "source")):
+            if theirs in self.lines:
+                lines[ours] = self.lines[theirs]
+        return lines
+
+    def feedpub_nested_lines(self) -> dict[tuple[str, str], int]:
+        jekyll_keys = (
+            ("title", "title"),
+            ("url", "url"),
+            ("description", "description"),
+            ("language", "lang"),
+            ("timezone", "timezone"),
+            ("author", "author"),
+        )
+        return {("site", ours): self.lines[theirs] for ours, theirs in jekyll_keys if theirs in self.lines}
+
+    def site_url(self) -> str:
+        url = self.text("url")
+        if not url:
+            raise self.fail(
+                "url", "is required: feeds need absolute links (set url: https://example.com in _config.yml)"
+            )
+        return url.strip().rstrip("/")
+
+    def base_path(self) -> str:
+        base = (self.text("baseurl") or "").strip().strip("/")
+        return "/" + base if base else ""
+
+    def language(self) -> str | None:
+        lang = self.text("lang")
+        if not lang:
+            return None
+        tag = locale_to_language_tag(lang)
+        if tag is None:
+            raise self.fail("lang", f'"{lang}" is not a language (e.g. en, zh-CN, zh_CN)')
+        return tag
+
+    def timezone(self) -> str:
+        name = self.text("timezone")
+        if not name:
+            return local_timezone_name()
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail("timezone", f'unknown timezone "{name}" (expected an IANA name like Asia/Shanghai)') from None
+        return name
+
+    def author(self) -> Any:
+        value = self.data.get("author")
+        if isinstance(value, dict):
+            name = value.get("name")
+            if not isinstance(name, str) or not name.strip():
+                return None  # jekyll-feed writes no feed author then; feedpub falls back to the title
+            uri = value.get("uri") or value.get("url")
+            return {k: str(v) for k, v in (("name", name), ("email", value.get("email")), ("uri", uri)) if v}
+        if isinstance(value, (str, int, float)) and str(value).strip():
+            return str(value).strip()
+        return None
+
+    def permalink(self) -> str:
+        collections = self.data.get("collections")
+        posts = collections.get("posts") if isinstance(collections, dict) else None
+        value = posts.get("permalink") if isinstance(posts, dict) and posts.get("permalink") else None
+        value = value or self.data.get("permalink") or "date"
+        if not isinstance(value, str):
+            raise self.fail("permalink", "expected a style (date, pretty, ordinal, weekdate, none) or a template")
+        return expand_permalink_style(value.strip())
+
+    def defaults(self) -> tuple[tuple[str, str, str], ...]:
+        value = self.data.get("defaults") or []
+        if not isinstance(value, list):
+            raise self.fail("defaults", "expected a list of {scope, values}")
+        found = []
+        for item in value:
+            if not isinstance(item, dict) or not isinstance(item.get("values"), dict):
+                continue  # Jekyll ignores what it cannot use
+            scope = item["scope"] if isinstance(item.get("scope"), dict) else {}
+            path = str(scope.get("path") or "")
+            kind = str(scope.get("type") or "")
+            found.append((path, kind, json.dumps(item["values"], default=str, ensure_ascii=False, sort_keys=True)))
+        return tuple(found)
+
+    def markdown_ext(self) -> tuple[str, ...]:
+        text = self.text("markdown_ext", DEFAULT_MARKDOWN_EXT) or DEFAULT_MARKDOWN_EXT
+        return tuple("." + ext.strip().lstrip(".").lower() for ext in text.split(",") if ext.strip())
+
+    # jekyll-feed ---------------------------------------------------------------
+    def feed(self) -> dict[str, Any]:
+        value = self.data.get("feed") or {}
+        if not isinstance(value, dict):
+            raise self.fail("feed", "expected jekyll-feed's settings (path, posts_limit, categories, tags, ...)")
+        return value
+
+    def posts_limit(self) -> int:
+        limit = self.feed().get("posts_limit", JEKYLL_FEED_POSTS_LIMIT)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise self.fail("feed.posts_limit", "expected a positive number of entries")
+        return limit
+
+    def excerpt_only(self) -> bool:
+        return bool(self.feed().get("excerpt_only"))
+
+    def feed_settings(self) -> JekyllFeed:
+        feed = self.feed()
+        collections = feed.get("collections")
+        posts_meta = collections.get("posts") if isinstance(collections, dict) else None
+        posts_meta = posts_meta if isinstance(posts_meta, dict) else {}
+        path = str(feed.get("path") or posts_meta.get("path") or "feed.xml").lstrip("/")
+        categories = self.names("feed.categories", feed.get("categories") or posts_meta.get("categories"))
+        tags = feed.get("tags")
+        options = tags if isinstance(tags, dict) else {}
+        only = options.get("only")
+        return JekyllFeed(
+            path=path,
+            categories=categories,
+            tags=bool(tags),
+            tags_only=self.names("feed.tags", only) if only is not None else None,
+            tags_except=self.names("feed.tags", options.get("except")),
+            tags_path=str(options.get("path") or "/feed/by_tag/").lstrip("/"),
+        )
+
+
+def expand_permalink_style(value: str) -> str:
+    """A permalink template: a built-in style by name expanded, a template as written."""
+    style = value.lstrip(":") if value.startswith(":") or value in PERMALINK_STYLES else value
+    return PERMALINK_STYLES.get(style, value)
+
+
+def local_timezone_name() -> str:
+    """The machine's zone, as Jekyll uses when `timezone:` is unset: TZ, else /etc/localtime; UTC if unknown."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if not name:
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return name
+    return "UTC"

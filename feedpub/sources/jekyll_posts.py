@@ -1,0 +1,189 @@
+"""What Jekyll 4 derives for a post from its path and front matter: front matter
+defaults, categories from folders, its slug, its URL and jekyll-feed's entry id.
+
+Each rule follows Jekyll's own code (Document, Drops::UrlDrop, URL, Utils.slugify,
+FrontmatterDefaults and the absolute_url filter), so that a site that moves from
+jekyll-feed keeps its links and its subscribers keep their read entries.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import unicodedata
+from datetime import datetime
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from feedpub.model import JekyllSite
+from feedpub.sources.files import JEKYLL_POST_NAME
+
+OUTPUT_EXT = ".html"
+# Characters Jekyll's URL.escape_path and Addressable keep in a path: unreserved, sub-delims, ":", "@", "/".
+_PATH_SAFE = "/-._~!$&'()*+,;=:@"
+_PLAIN_PATH = re.compile(r"^[a-zA-Z0-9./-]+$")
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+# Utils.slugify modes: which characters survive besides letters, marks and decimal digits.
+_PRETTY_KEPT = set("._~!$&'()+,;=@")
+
+
+class UnknownPlaceholder(ValueError):
+    """A permalink placeholder Jekyll does not know: Jekyll stops the build on it."""
+
+
+def defaults_for(site: JekyllSite, relative_path: str, kind: str) -> dict[str, Any]:
+    """The front matter defaults that apply to a file, merged in config order (later wins)."""
+    merged: dict[str, Any] = {}
+    for scope_path, scope_type, values in site.defaults:
+        if scope_type and scope_type != kind:
+            continue
+        if not _in_scope(relative_path, scope_path):
+            continue
+        merged = deep_merge(merged, json.loads(values))
+    return merged
+
+
+def _in_scope(relative_path: str, scope_path: str) -> bool:
+    scope = scope_path.strip().strip("/")
+    if not scope:
+        return True
+    if "*" in scope:  # Jekyll 4 globs a scope path against the file's path
+        return fnmatch(relative_path, scope) or fnmatch(relative_path, scope + "/*")
+    return relative_path == scope or relative_path.startswith(scope + "/")
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Utils.deep_merge_hashes: `over` wins, mappings merged key by key."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def relative_path(site: JekyllSite, path: Path) -> str:
+    try:
+        return path.relative_to(site.source).as_posix()
+    except ValueError:
+        return path.name
+
+
+def folder_categories(site: JekyllSite, path: Path) -> tuple[str, ...]:
+    """The folders above `_posts` (or `_drafts`): en/news/_posts/x.md is in categories en and news."""
+    parts = Path(relative_path(site, path)).parts
+    for index, part in enumerate(parts):
+        if part in ("_posts", "_drafts"):
+            return tuple(parts[:index])
+    return ()
+
+
+def names_from(value: Any) -> list[str]:
+    """Utils.pluralized_array_from_hash's reading of one value: text is split on whitespace."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [str(item) for item in value if item is not None]
+    return [str(value)]
+
+
+def file_slug(path: Path) -> str:
+    """The slug Jekyll takes from a file name: the date and the extension off, trailing dots too."""
+    match = JEKYLL_POST_NAME.match(path.name)
+    stem = match.group(2) if match else path.stem
+    return stem.rstrip(".")
+
+
+def slugify(text: str, mode: str = "default", cased: bool = False) -> str:
+    """Jekyll's Utils.slugify for the modes a post URL uses (default, pretty, raw, ascii)."""
+    if mode == "raw":
+        slug = re.sub(r"\s+", "-", text)
+    else:
+        slug = "".join(ch if _kept(ch, mode) else "\0" for ch in text)
+        slug = re.sub("\0+", "-", slug)
+    slug = re.sub(r"^-|-$", "", slug)
+    return slug if cased else slug.lower()
+
+
+def _kept(char: str, mode: str) -> bool:
+    if mode == "ascii":
+        return char.isascii() and char.isalnum()
+    category = unicodedata.category(char)
+    if category[0] in ("L", "M") or category == "Nd":
+        return True
+    return mode == "pretty" and char in _PRETTY_KEPT
+
+
+def escape_path(text: str) -> str:
+    """Jekyll's URL.escape_path."""
+    if not text or _PLAIN_PATH.match(text):
+        return text
+    return quote(text, safe=_PATH_SAFE)
+
+
+def placeholders(
+    slug: str, basename: str, categories: tuple[str, ...], published: datetime, path: str
+) -> dict[str, str]:
+    """Drops::UrlDrop's values for a post, its date in the offset it was written with."""
+    day = published
+    lowered = list(dict.fromkeys(category.lower() for category in categories))
+    return {
+        "collection": "posts",
+        "path": path,
+        "output_ext": OUTPUT_EXT,
+        "name": slugify(basename),
+        "title": slugify(slug, "pretty", cased=True),
+        "slug": slugify(slug),
+        "categories": "/".join(lowered),
+        "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in categories)),
+        "year": f"{day.year:04d}",
+        "month": f"{day.month:02d}",
+        "day": f"{day.day:02d}",
+        "hour": f"{day.hour:02d}",
+        "minute": f"{day.minute:02d}",
+        "second": f"{day.second:02d}",
+        "i_day": str(day.day),
+        "i_month": str(day.month),
+        "short_month": day.strftime("%b"),
+        "long_month": day.strftime("%B"),
+        "short_year": day.strftime("%y"),
+        "w_year": f"{day.isocalendar().year:04d}",
+        "week": f"{day.isocalendar().week:02d}",
+        "w_day": str(day.isoweekday()),
+        "short_day": day.strftime("%a"),
+        "long_day": day.strftime("%A"),
+        "y_day": day.strftime("%j"),
+    }
+
+
+def url_from(template: str, values: dict[str, str]) -> str:
+    """URL#generate_url_from_drop then sanitize_url: the post's URL, site-relative."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        pool = [name, name[:-1]] if name.endswith("_") else [name]
+        winner = next((key for key in pool if key in values), None)
+        if winner is None:
+            raise UnknownPlaceholder(f":{name}")
+        return escape_path(values[winner]) + match.group(0)[1 + len(winner) :]
+
+    url = _PLACEHOLDER.sub(replace, template)
+    url = ("/" + url).replace("..", "/").replace("./", "")
+    return re.sub("/+", "/", url)
+
+
+def entry_id(url: str, slug: str) -> str:
+    """Document#id: the URL's folder and the post's slug as written (no extension, no trailing slash)."""
+    folder = posixpath.dirname(url.rstrip("/")) if url != "/" else "/"
+    return posixpath.join(folder or "/", slug)
+
+
+def absolute(site_url: str, path: str) -> str:
+    """The absolute_url filter: the site's URL and baseurl (site_url ends with "/") and the path, normalised."""
+    return site_url + quote(unquote(path.lstrip("/")), safe=_PATH_SAFE)
