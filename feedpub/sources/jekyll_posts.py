@@ -187,3 +187,41 @@ def entry_id(url: str, slug: str) -> str:
 def absolute(site_url: str, path: str) -> str:
     """The absolute_url filter: the site's URL and baseurl (site_url ends with "/") and the path, normalised."""
     return site_url + quote(unquote(path.lstrip("/")), safe=_PATH_SAFE)
+
+
+def post_categories(site: JekyllSite, path: Path, data: dict[str, Any]) -> tuple[str, ...]:
+    """Document#populate_categories: the folders above _posts, then `categories`, then `category`."""
+    found = [*folder_categories(site, path), *_names(data.get("categories"))]
+    single = data.get("category")
+    if single is not None:
+        found.extend(_names(single) if isinstance(single, list) else [str(single)])
+    return tuple(dict.fromkeys(name for name in found if name))
+
+
+def post_tags(data: dict[str, Any]) -> tuple[str, ...]:
+    """Document#populate_tags: `tag` (one name) or else `tags`."""
+    single = data.get("tag")
+    found = [str(single)] if single is not None and not isinstance(single, list) else _names(data.get("tags"))
+    return tuple(dict.fromkeys(name for name in found if name))
+
+
+def _names(value: Any) -> list[str]:
+    # Jekyll splits text on whitespace; "a, b" is read as a and b, not "a," and b.
+    return [name.strip(",") for name in names_from(value) if name.strip(",")]
+
+
+def post_urls(
+    site_url: str, site: JekyllSite, path: Path, data: dict[str, Any], categories: tuple[str, ...], published: datetime
+) -> tuple[str, str]:
+    """The post's absolute URL and jekyll-feed's entry id for it.
+
+    Raises UnknownPlaceholder for a permalink placeholder Jekyll does not know.
+    """
+    given_slug = data.get("slug")
+    slug = str(given_slug) if given_slug is not None and str(given_slug).strip() else file_slug(path)
+    own = data.get("permalink")
+    template = own.strip() if isinstance(own, str) and own.strip() else site.permalink
+    name = path.name.rsplit(".", 1)[0]
+    values = placeholders(slug, name, categories, published, relative_path(site, path))
+    url = url_from(template, values)
+    return absolute(site_url, url), absolute(site_url, entry_id(url, slug))
