@@ -24,6 +24,19 @@ _FOLDERS = {"category": "categories", "tag": "tags"}
 STYLESHEET = "feed.xsl"
 
 
+# A Jekyll site with `future: true` publishes posts whatever their date.
+_END_OF_TIME = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def site_visibility(config: Config, now: datetime, drafts: bool) -> tuple[datetime, bool]:
+    """The `now` and `drafts` a build of this site shows posts at: a Jekyll site's
+    `future`, `show_drafts` and `unpublished` settings are as if given on the command line."""
+    site = config.jekyll
+    if site is None:
+        return now, drafts
+    return (_END_OF_TIME if site.future else now), drafts or site.show_drafts or site.unpublished
+
+
 def visible_posts(posts: Iterable[Post], now: datetime, drafts: bool) -> list[Post]:
     """Posts a reader may see at `now`, newest first; ties broken by id."""
     shown = [p for p in posts if (drafts or not p.draft) and p.published <= now]

@@ -19,7 +19,7 @@ from feedpub.build.caching import open_cache, unusable_warning
 from feedpub.build.workers import Workers, parse_posts, render_job
 from feedpub.feeds import FILENAMES, OPML_FILENAME, feed_document, opml_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
-from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, visible_posts
+from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, site_visibility, visible_posts
 from feedpub.publish.cache import Cache, CacheError, FileStat
 from feedpub.publish.folder import build_lock, prepare_output_dir
 from feedpub.publish.manifest import Manifest, manifest_problem, read_manifest
@@ -77,6 +77,8 @@ def build(config: Config, options: BuildOptions) -> Report:
     """
     if not config.posts_dir.is_dir():
         raise ConfigError(config.path, None, f"posts_dir: {config.posts_dir} is not a folder")
+    now, drafts = site_visibility(config, options.now, options.drafts)
+    options = replace(options, now=now, drafts=drafts)
     prepare_output_dir(config.output_dir)
     with build_lock(config.output_dir, options.wait_seconds) as lock_fd:
         notices = [p for p in (manifest_problem(config.output_dir),) if p is not None]

@@ -43,7 +43,8 @@ def new(
 ) -> None:
     """Write a new post dated now; print its path.
 
-    The file is posts_dir/YYYY-MM-DD-<slug>.md; an existing file is never overwritten.
+    The file is posts_dir/YYYY-MM-DD-<slug>.md (a Jekyll site: _posts/YYYY-MM-DD-<slug>.md); an existing
+    file is never overwritten.
     """
     # As in build: a bug is one line and exit 70, not a traceback a writer must read past.
     try:
@@ -71,7 +72,7 @@ def _new_post(
     names = [name.strip() for name in tags.split(",") if name.strip()]
     try:
         path = create_post(
-            config.posts_dir,
+            config.posts_dir / "_posts" if config.jekyll is not None else config.posts_dir,
             config.site.timezone,
             now,
             title,

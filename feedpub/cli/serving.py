@@ -140,7 +140,9 @@ def _serve_folder(
     stop = threading.Event()
     try:
         if watch:
-            changes = watch_sources(config.posts_dir, config_path, stop)
+            changes = watch_sources(
+                config.posts_dir, config_path, stop, ignored=(folder, config.output_dir, config.cache_dir)
+            )
             click.echo(f"feedpub: watching {config.posts_dir} and {config_path} for changes")
             for changed in changes:
                 _serve_build(config_path, folder, now_text, drafts, changed)

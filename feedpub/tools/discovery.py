@@ -8,7 +8,7 @@ from datetime import datetime
 from feedpub.build import read_site
 from feedpub.feeds import FILENAMES, MEDIA_TYPES
 from feedpub.model import Config, FeedSpec, Problem
-from feedpub.plan import Hidden, hidden_posts, plan_feeds, visible_posts
+from feedpub.plan import Hidden, hidden_posts, plan_feeds, site_visibility, visible_posts
 from feedpub.sources.slugs import name_key
 
 _FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -22,7 +22,8 @@ def planned_feeds(config: Config, now: datetime, drafts: bool = False) -> tuple[
 
 def planned_site(config: Config, now: datetime, drafts: bool = False) -> tuple[list[FeedSpec], list[Problem], Hidden]:
     """planned_feeds, and the posts a build at `now` leaves out on purpose: scheduled ones and drafts."""
-    posts, problems, _ = read_site(config)
+    now, drafts = site_visibility(config, now, drafts)
+    posts, problems, _ = read_site(config, drafts=drafts)
     feeds, plan_problems = plan_feeds(config, visible_posts(posts, now, drafts))
     return feeds, problems + plan_problems, hidden_posts(posts, now, drafts)
 

@@ -12,7 +12,12 @@ from pathlib import Path
 
 
 def watch_sources(
-    posts_dir: Path, config_path: Path, stop: threading.Event, debounce_ms: int = 300, ready_timeout: float = 10.0
+    posts_dir: Path,
+    config_path: Path,
+    stop: threading.Event,
+    debounce_ms: int = 300,
+    ready_timeout: float = 10.0,
+    ignored: tuple[Path, ...] = (),
 ) -> Iterator[list[Path]]:
     """Start watching posts and the config; the returned iterator yields the changed paths of each change.
 
@@ -50,7 +55,9 @@ def watch_sources(
             changes.put(err)
             ready.set()
 
-    watches = ((posts_dir, True, watchfiles.DefaultFilter()), (config_file.parent, False, is_config))
+    # A Jekyll site's folder holds the output (_site) and the cache: a rebuild must not trigger the next.
+    sources = watchfiles.DefaultFilter(ignore_paths=[str(folder.resolve()) for folder in ignored])
+    watches = ((posts_dir, True, sources), (config_file.parent, False, is_config))
     readiness = [threading.Event() for _ in watches]
     for (folder, recursive, keep), ready in zip(watches, readiness, strict=True):
         thread = threading.Thread(target=run, args=(folder, recursive, keep, ready), name="feedpub-watch", daemon=True)
