@@ -145,8 +145,8 @@ def test_updated_before_date_is_a_warning_and_the_date_is_used(site, output):
 @pytest.mark.parametrize(
     "value",
     [
-        '"30/01/2026"',
-        "30/01/2026",
+        '"30/13/2026"',
+        "30/13/2026",
         "yesterday",
         '"2026-13-01"',
         "2026-02-30",

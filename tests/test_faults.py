@@ -320,7 +320,7 @@ def site_with_one_broken_post(site, **config) -> Path:
     return site(
         {
             **three_posts(),
-            "2026-01-25-broken.md": "---\ntitle: Broken\ndate: 30/01/2026\ntags: [only-broken, shared]\n---\nBody.\n",
+            "2026-01-25-broken.md": "---\ntitle: Broken\ndate: someday\ntags: [only-broken, shared]\n---\nBody.\n",
         },
         config or None,
     )

@@ -287,7 +287,7 @@ def test_watch_rebuilds_after_a_post_changes_and_keeps_the_last_good_feeds_on_er
         changed = poll_until(url, lambda body: b"Hello again" in body)
         served.wait_for(r"rebuilt after \S*hello\.md changed: \d+ written")
 
-        (config.parent / "posts" / "broken.md").write_text("---\ntitle: Broken\ndate: 30/01/2026\n---\n", "utf-8")
+        (config.parent / "posts" / "broken.md").write_text("---\ntitle: Broken\ndate: someday soon\n---\n", "utf-8")
         served.wait_for(r"broken\.md:3: date: ", stream="stderr")
         served.wait_for(r"still serving the last good feeds", stream="stderr")
         after_error = fetch(url)

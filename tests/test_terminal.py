@@ -56,7 +56,7 @@ def broken(site) -> Path:
     """A site with one error and one warning."""
     return site(
         {
-            "bad.md": "---\ntitle: Bad\ndate: 30/01/2026\n---\nBody.\n",
+            "bad.md": "---\ntitle: Bad\ndate: someday\n---\nBody.\n",
             "warn.md": post("Warn", body="Body with a vertical tab\x0b here."),
         }
     )

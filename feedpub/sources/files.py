@@ -342,7 +342,7 @@ def split_front_matter(path: Path, sha: str, text: str) -> tuple[SourceFile | No
     if end is None:
         return None, [Problem(path, 1, "front matter is never closed: add a '---' line after it")]
     try:
-        document = load_yaml("\n".join(lines[1:end]))
+        document = load_yaml("\n".join(lines[1:end]), duplicates="last")
     except YamlError as err:
         line = err.line + 1 if err.line is not None else 1
         return None, [Problem(path, line, err.describe(offset=1))]

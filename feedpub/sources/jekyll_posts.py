@@ -12,7 +12,7 @@ import json
 import posixpath
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, tzinfo
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -225,3 +225,30 @@ def post_urls(
     values = placeholders(slug, name, categories, published, relative_path(site, path))
     url = url_from(template, values)
     return absolute(site_url, url), absolute(site_url, entry_id(url, slug))
+
+
+def jekyll_front_matter(site: JekyllSite, path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The post's front matter with the site's defaults for it underneath (the file wins)."""
+    kind = "drafts" if "_drafts" in path.parts else "posts"
+    defaults = defaults_for(site, relative_path(site, path), kind)
+    return deep_merge(defaults, data) if defaults else data
+
+
+def jekyll_file_date(path: Path, tz: tzinfo) -> datetime | None:
+    """The date in a Jekyll post's file name, which may have one-digit months and days (2020-1-5-x.md)."""
+    match = JEKYLL_POST_NAME.match(path.name)
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.group(1).split("-"))
+    try:
+        return datetime(year if year > 99 else 2000 + year, month, day, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def draft_date(path: Path, tz: tzinfo) -> datetime | None:
+    """An undated draft's date: its file's mtime, as Jekyll dates it (drafts are previews, built with --drafts)."""
+    try:
+        return datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+    except (OSError, OverflowError, ValueError):
+        return None

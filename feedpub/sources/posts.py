@@ -13,13 +13,25 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from feedpub.model import Author, Config, Enclosure, Post, Problem
-from feedpub.sources.dates import DateError, date_from_filename, is_nonexistent, parse_date
+from feedpub.sources.dates import DateError, date_from_filename, is_nonexistent, read_date
 from feedpub.sources.files import SourceFile, read_source, strip_forbidden
-from feedpub.sources.slugs import is_language_tag, name_key, slugify, url_path, url_segment
+from feedpub.sources.jekyll_posts import (
+    UnknownPlaceholder,
+    draft_date,
+    jekyll_file_date,
+    jekyll_front_matter,
+    post_categories,
+    post_tags,
+    post_urls,
+)
+from feedpub.sources.lenient import author_fields, flag_value, image_url, title_from_file_name, written_text
+from feedpub.sources.slugs import locale_to_language_tag, name_key, slugify, url_path, url_segment
 from feedpub.sources.spelling import similar_key
 from feedpub.sources.yamldoc import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
+# jekyll-feed's <summary>: `description`, else the excerpt (a front matter `excerpt:` wins over Jekyll's own).
+_JEKYLL_SUMMARY_KEYS = ("description", "excerpt")
 # Every front matter key a post is read with; a key close to one of these is most
 # likely a misspelling of it (`darft: true` would publish a draft).
 KNOWN_KEYS = (
@@ -50,9 +62,19 @@ MAX_NAMES_PER_POST = 500
 
 
 def read_post(path: Path, config: Config) -> tuple[Post | None, list[Problem]]:
+    """The post in the file at `path`, and every problem with it; None when it is not published.
+
+    A post with an error is None; so is a file Jekyll would skip, with only a
+    warning, so that the build does not count it as broken.
+    """
     source, problems = read_source(path)
     if source is None:
         return None, problems
+    if _skipped_by_jekyll(source):
+        return None, [
+            *problems,
+            Problem(path, None, "no date in the file name or front matter; Jekyll skips it too", "warning"),
+        ]
     reader = _FrontMatter(source, config)
     post = reader.post()
     problems.extend(reader.problems)
@@ -75,11 +97,15 @@ class _FrontMatter:
         self.tz: tzinfo = ZoneInfo(config.site.timezone)
         data = source.front_matter.data
         self.data: dict[str, Any] = data if isinstance(data, dict) else {}
+        self.jekyll = config.jekyll
+        if self.jekyll is not None:  # Jekyll's front matter defaults, under what the file says
+            self.data = jekyll_front_matter(self.jekyll, source.path, self.data)
         self.problems: list[Problem] = []
         self.failed = False
         if data is not None and not isinstance(data, dict):
             self.error(None, "front matter must be a mapping of keys (title: ..., date: ...)")
         self.misspelled_keys()
+        self.duplicate_keys()
 
     def misspelled_keys(self) -> None:
         """A warning for each unknown key close to a known one.
@@ -96,6 +122,14 @@ class _FrontMatter:
                     Problem(self.source.path, self.line(key), f'{key}: unknown key; did you mean "{close}"?', "warning")
                 )
 
+    def duplicate_keys(self) -> None:
+        """A warning for each key given twice: Ruby's YAML, so Jekyll, keeps the last value, and so do we."""
+        offset = self.source.front_matter_line - 1
+        for duplicate in self.source.front_matter.duplicates:
+            lines = [line + offset for line in duplicate.lines]
+            message = f"{duplicate.key}: {_given_again(lines)}; the last one is used"
+            self.problems.append(Problem(self.source.path, lines[-1], message, "warning"))
+
     def line(self, key: str | None) -> int:
         lines = self.source.front_matter.key_lines
         if key in lines:
@@ -106,11 +140,12 @@ class _FrontMatter:
         self.failed = True
         self.problems.append(Problem(self.source.path, self.line(key), message))
 
-    def text(self, key: str, required: bool = False) -> str | None:
+    def warn(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.source.path, self.line(key), message, "warning"))
+
+    def text(self, key: str) -> str | None:
         value = self.data.get(key)
         if value is None:
-            if required:
-                self.error(key, f"{key}: is required")
             return None
         if not isinstance(value, str):
             hint = f' (put it in quotes: {key}: "{value}")' if isinstance(value, (bool, int, float, date)) else ""
@@ -118,12 +153,33 @@ class _FrontMatter:
             return None
         cleaned = strip_forbidden(value).strip()
         if cleaned != value.strip():
-            self.problems.append(
-                Problem(self.source.path, self.line(key), f"{key}: removed characters XML forbids", "warning")
-            )
-        if required and not cleaned:
-            self.error(key, f"{key}: must not be empty")
+            self.warn(key, f"{key}: removed characters XML forbids")
         return cleaned
+
+    def prose(self, key: str) -> str | None:
+        """Text a writer may have left unquoted: a number, boolean or date is taken as written, with a warning.
+
+        Jekyll prints `title: 2020` as "2020"; feedpub did refuse it, and the
+        author's intent is plain, so the quotes become a hint.
+        """
+        value = self.data.get(key)
+        if not isinstance(value, (bool, int, float, date)):
+            return self.text(key)
+        written = written_text(value, self.source.front_matter.value_texts.get(key))
+        self.warn(key, f'{key}: {describe(value)} read as the text "{written}" (put it in quotes: {key}: "{written}")')
+        return written
+
+    def title(self) -> str:
+        """The title; without one (or an empty one), the file name's, as Jekyll makes it (silently, on purpose)."""
+        given = self.prose("title")
+        if given:
+            return given
+        stem = self.source.path.stem
+        slug = stem[11:] if date_from_filename(stem, self.tz) is not None else stem
+        derived = strip_forbidden(title_from_file_name(slug or stem))
+        if not derived:
+            self.error("title", "title: is required (the file name has no words to make one from)")
+        return derived
 
     def first_key(self, keys: tuple[str, ...]) -> str | None:
         return next((k for k in keys if self.data.get(k) is not None), None)
@@ -132,10 +188,12 @@ class _FrontMatter:
         if key is None:
             return None
         try:
-            stamp = parse_date(self.data[key], self.tz)
+            stamp, how_read = read_date(self.data[key], self.tz)
         except DateError as err:
             self.error(key, f"{key}: {err}")
             return None
+        if how_read:
+            self.warn(key, f"{key}: {how_read}")
         if is_nonexistent(stamp):
             shown = stamp.astimezone(UTC).astimezone(stamp.tzinfo).isoformat(sep=" ")
             message = (
@@ -148,6 +206,10 @@ class _FrontMatter:
         if self.data.get("date") is not None:
             return self.date("date")
         stamp = date_from_filename(self.source.path.stem, self.tz)
+        if stamp is None and self.jekyll is not None:
+            stamp = jekyll_file_date(self.source.path, self.tz)
+        if stamp is None and self.jekyll is not None and "_drafts" in self.source.path.parts:
+            stamp = draft_date(self.source.path, self.tz)
         if stamp is None:
             self.error("date", "date: is required (or name the file YYYY-MM-DD-slug.md)")
         return stamp
@@ -172,6 +234,8 @@ class _FrontMatter:
             return ()
         names: dict[str, str] = {}
         for item in value:
+            if item is None:
+                continue  # `- ` with nothing after it, or `[a, null]`: Jekyll drops it too
             if isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 self.error(key, f"{key}: expected names, got {describe(item)}")
                 continue
@@ -188,29 +252,67 @@ class _FrontMatter:
         items = value if isinstance(value, list) else [value]
         authors = []
         for item in items:
+            fields = author_fields(item) if isinstance(item, dict) else None
             if isinstance(item, str) and item.strip():
                 authors.append(Author(strip_forbidden(item.strip())))
-            elif _is_author_mapping(item):
-                email, uri = (strip_forbidden(str(item[k])) if item.get(k) else None for k in ("email", "uri"))
-                authors.append(Author(strip_forbidden(item["name"].strip()), email, uri))
+            elif fields is not None:
+                name, email, uri = (strip_forbidden(field) if field else None for field in fields)
+                authors.append(Author(name or "", email, uri))
             else:
-                self.error(
-                    key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {describe(item)}"
-                )
+                got = "a mapping without name:" if isinstance(item, dict) else describe(item)
+                self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {got}")
         return tuple(authors)
+
+    def published_flag(self) -> bool:
+        """`published:`; on a Jekyll site, text is true whatever it says, as in Ruby (with a warning)."""
+        value = self.data.get("published")
+        if self.jekyll is not None and isinstance(value, str):
+            self.warn("published", f'published: "{value}" is text, which Jekyll takes as true; write false unquoted')
+            return True
+        return self.flag("published", True)
+
+    def jekyll_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Jekyll's categories or tags, cleaned as feedpub's own: one spelling per name, no control characters."""
+        if len(names) > MAX_NAMES_PER_POST:
+            self.error("tags", f"{len(names)} tags or categories; at most {MAX_NAMES_PER_POST} per post")
+            return ()
+        kept: dict[str, str] = {}
+        for name in names:
+            cleaned = " ".join(strip_forbidden(name).split())
+            if cleaned:
+                kept.setdefault(name_key(cleaned), cleaned)
+        return tuple(kept.values())
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
-        if not isinstance(value, bool):
+        flag = flag_value(value)
+        if flag is None:
             self.error(key, f"{key}: expected true or false, got {describe(value)}")
             return default
-        return value
+        return flag
 
     def language(self) -> str | None:
-        lang = self.text("lang")
-        if lang and not is_language_tag(lang):
-            self.error("lang", f'lang: "{lang}" is not a language tag (e.g. en, zh-CN)')
-        return lang
+        """A BCP 47 tag, from a tag or a Ruby/POSIX locale (`zh_CN.UTF-8` -> zh-CN).
+
+        Anything else is a warning, not an error: Jekyll never reads `lang`, so a
+        post is published without one rather than not at all.
+        """
+        value = self.data.get("lang")
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        tag = locale_to_language_tag(strip_forbidden(value)) if isinstance(value, str) else None
+        if tag is None:
+            self.warn("lang", f"lang: {describe(value)} is not a language tag (e.g. en, zh-CN); published without one")
+        return tag
+
+    def image(self) -> str | None:
+        value = self.data.get("image")
+        if not isinstance(value, dict):
+            return self.text("image")
+        url = image_url(value)
+        if url is None:
+            self.warn("image", "image: a mapping without path: or url:; published without an image")
+        return strip_forbidden(url) if url else None
 
     def own_id(self) -> str | None:
         value = self.data.get("id")
@@ -290,25 +392,43 @@ class _FrontMatter:
             path = path.replace("//", "/")
         return site_url + path.lstrip("/")
 
+    def jekyll_urls(self, published: datetime, categories: tuple[str, ...]) -> tuple[str, str]:
+        """A Jekyll site's URL and jekyll-feed's id for this post (see sources.jekyll_posts)."""
+        assert self.jekyll is not None, "only for a Jekyll site"
+        try:
+            return post_urls(self.config.site.url, self.jekyll, self.source.path, self.data, categories, published)
+        except UnknownPlaceholder as err:
+            self.error("permalink", f"permalink: {err} is not a placeholder Jekyll knows; Jekyll stops on it too")
+            return self.config.site.url, self.config.site.url
+
     def post(self) -> Post | None:
-        title = self.text("title", required=True)
+        jekyll = self.jekyll is not None
+        title = self.title()
         published = self.published()
-        updated_key = self.first_key(("updated", "last_modified_at"))
+        # jekyll-feed's <updated> is last_modified_at or the date; `updated:` means nothing to it.
+        updated_key = self.first_key(("last_modified_at",) if jekyll else ("updated", "last_modified_at"))
         updated = self.date(updated_key)
-        categories = self.names("categories", "category")
-        tags = self.names("tags")
-        summary_key = self.first_key(_SUMMARY_KEYS)
-        summary = self.text(summary_key) if summary_key else None
-        draft = self.flag("draft", False) or not self.flag("published", True)
+        categories = (
+            self.jekyll_names(post_categories(self.jekyll, self.source.path, self.data))
+            if self.jekyll
+            else (self.names("categories", "category"))
+        )
+        tags = self.jekyll_names(post_tags(self.data)) if jekyll else self.names("tags")
+        summary_key = self.first_key(_JEKYLL_SUMMARY_KEYS if jekyll else _SUMMARY_KEYS)
+        summary = self.prose(summary_key) if summary_key else None
+        draft = self.flag("draft", False) or not self.published_flag() or "_drafts" in self.source.path.parts
         authors = self.authors()
-        slug = self.slug()
+        slug = "" if jekyll else self.slug()
         source_url, lang = self.url("source"), self.language()
-        own_id = self.own_id()
-        enclosures, image = self.enclosures(), self.text("image")
-        if self.failed or title is None or published is None:
+        own_id = None if jekyll else self.own_id()  # jekyll-feed's id is Document#id, whatever `id:` says
+        enclosures, image = self.enclosures(), self.image()
+        if self.failed or published is None:
             return None
-        permalink = self.permalink(published, slug, categories)
-        entry_id = own_id or permalink
+        if jekyll:
+            permalink, entry_id = self.jekyll_urls(published, categories)
+        else:
+            permalink = self.permalink(published, slug, categories)
+            entry_id = own_id or permalink
         if updated is not None and updated < published:
             self.problems.append(
                 Problem(
@@ -341,6 +461,7 @@ class _FrontMatter:
                 for url, length, media_type in enclosures
             ),
             image=url_path(urljoin(permalink, image)) if image else None,
+            body_is_html=jekyll and self.source.path.suffix.lower() == ".html",
             key_lines=tuple(
                 (key, self.line(key))
                 for key in ("tags", "categories", "category", "id", "permalink")
@@ -354,9 +475,21 @@ def _category_slug(config: Config, name: str) -> str:
     return overrides.get(name_key(name)) or slugify(name)
 
 
-def _is_author_mapping(item: object) -> bool:
-    """{name, email, uri} with a name that is not blank: a person a feed can credit."""
-    if not isinstance(item, dict) or not set(item) <= {"name", "email", "uri"}:
+def _skipped_by_jekyll(source: SourceFile) -> bool:
+    """A file in a `_posts` folder with no date in its name or front matter (`_posts/template.md`).
+
+    Jekyll leaves such a file out without a word; outside `_posts`, the missing
+    date stays an error, as it always was.
+    """
+    if "_posts" not in source.path.parts or date_from_filename(source.path.stem, UTC) is not None:
         return False
-    name = item.get("name")
-    return isinstance(name, str) and bool(name.strip())
+    data = source.front_matter.data
+    return not isinstance(data, dict) or data.get("date") is None
+
+
+def _given_again(lines: list[int]) -> str:
+    """`given twice (lines 2 and 5)`."""
+    times = "twice" if len(lines) == 2 else f"{len(lines)} times"
+    if len(set(lines)) == 1:
+        return f"given {times} on line {lines[0]}"
+    return f"given {times} (lines {', '.join(map(str, lines[:-1]))} and {lines[-1]})"

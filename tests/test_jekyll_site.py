@@ -1,0 +1,182 @@
+"""`feedpub build` in a Jekyll site's folder publishes what Jekyll + jekyll-feed would, and more.
+
+The fixture sites are small ones written here, shaped like the real blogs
+compared in docs/jekyll.md: posts in `_posts` and in `<folder>/_posts`, Chinese
+titles and tags, permalink styles, front matter defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import run_cli
+from feedcheck import assert_valid_atom
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+NOW = "2026-11-24T00:00:00Z"
+INSTALLED = Path(sys.executable).parent / "feedpub"
+
+CONFIG = """\
+title: 技术笔记
+description: A blog about 区块链 and Ruby
+url: https://blog.example.com
+baseurl: /notes
+lang: zh_cn
+timezone: Asia/Shanghai
+permalink: /:categories/:year/:month/:day/:title:output_ext
+author:
+  name: 张三
+  twitter: zhangsan
+defaults:
+  - scope: {path: "", type: posts}
+    values: {layout: post}
+  - scope: {path: en/news}
+    values: {author: News Team}
+feed:
+  categories: [release]
+  tags: true
+"""
+
+POSTS = {
+    "_posts/2020-01-05-HFDP-Notes1.md": "---\ntitle: 设计模式笔记\ntags: [java, 设计模式]\n---\n第一段。\n\n第二段。\n",
+    "_posts/2020-01-06-jekyll-3.0-released.markdown": (
+        "---\ntitle: Jekyll 3.0 <code>released</code>\ncategories: release\ntags: ruby\n---\nIt is out.\n"
+    ),
+    "_posts/2020-01-07-pretty-one.md": "---\ntitle: Pretty\npermalink: /:year/:month/:day/:title/\n---\nBody.\n",
+    # In front matter a style name is not expanded: Jekyll publishes this one at /pretty.
+    "_posts/2020-01-09-literal.md": "---\ntitle: Literal\npermalink: pretty\n---\nBody.\n",
+    "_posts/2020-01-08-plain.html": "---\ntitle: Plain HTML\n---\n<p>Already <em>HTML</em>.</p>\n",
+    "_posts/template.md": "---\ntitle: Template\n---\nNot a post.\n",
+    "en/news/_posts/2026-07-16-sass-3.0-released.md": "---\ntitle: Sass 3.0\ndate: 2026-07-16 10:00:00 +0200\n---\nNews.\n",
+    "_drafts/upcoming.md": "---\ntitle: Upcoming\n---\nA draft.\n",
+}
+
+
+def jekyll_site(root: Path, config: str = CONFIG, posts: dict[str, str] | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "_config.yml").write_text(config, encoding="utf-8")
+    for name, text in (POSTS if posts is None else posts).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def entries(feed: Path) -> dict[str, feedparser.FeedParserDict]:
+    parsed = feedparser.parse(feed.read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return {entry.link: entry for entry in parsed.entries}
+
+
+@pytest.fixture
+def built(tmp_path, monkeypatch):
+    root = jekyll_site(tmp_path / "site")
+    monkeypatch.chdir(root)
+    result = run_cli("build", "--now", NOW)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_a_jekyll_site_builds_from_its_own_folder_into_site(built):
+    assert (built / "_site" / "feed.xml").is_file()
+    assert_valid_atom(built / "_site" / "feed.xml")
+
+
+def test_links_and_ids_are_jekylls(built):
+    found = entries(built / "_site" / "feed.xml")
+
+    assert {link: entry.id for link, entry in found.items()} == {
+        "https://blog.example.com/notes/2020/01/05/HFDP-Notes1.html": "https://blog.example.com/notes/2020/01/05/HFDP-Notes1",
+        "https://blog.example.com/notes/release/2020/01/06/jekyll-3.0-released.html": (
+            "https://blog.example.com/notes/release/2020/01/06/jekyll-3.0-released"
+        ),
+        "https://blog.example.com/notes/2020/01/07/pretty-one/": "https://blog.example.com/notes/2020/01/07/pretty-one",
+        "https://blog.example.com/notes/2020/01/08/plain.html": "https://blog.example.com/notes/2020/01/08/plain",
+        "https://blog.example.com/notes/pretty": "https://blog.example.com/notes/literal",
+        "https://blog.example.com/notes/en/news/2026/07/16/sass-3.0-released.html": (
+            "https://blog.example.com/notes/en/news/2026/07/16/sass-3.0-released"
+        ),
+    }
+
+
+def test_the_undated_file_in_posts_is_skipped_with_a_warning(tmp_path, monkeypatch):
+    root = jekyll_site(tmp_path / "site")
+    monkeypatch.chdir(root)
+
+    result = run_cli("build", "--now", NOW)
+
+    assert result.exit_code == 0
+    assert "_posts/template.md: warning: no date in the file name; Jekyll skips it too" in result.stderr
+
+
+def test_feeds_go_where_jekyll_feed_puts_them_and_every_category_and_tag_gets_one(built):
+    site = built / "_site"
+
+    assert (site / "feed" / "release.xml").is_file()  # listed in feed.categories
+    assert (site / "feed" / "by_tag" / "ruby.xml").is_file()  # jekyll-feed's tag feed
+    assert (site / "feed" / "by_tag" / "java.xml").is_file()
+    assert (site / "feed" / "by_tag" / "设计模式.xml").is_file()  # jekyll-feed makes none: feedpub does
+    assert (site / "feed" / "en.xml").is_file() and (site / "feed" / "news.xml").is_file()
+
+
+def test_the_feed_id_is_the_feed_url_and_the_title_is_jekyll_feeds(built):
+    parsed = feedparser.parse((built / "_site" / "feed" / "release.xml").read_bytes())
+
+    assert parsed.feed.id == "https://blog.example.com/notes/feed/release.xml"
+    assert parsed.feed.title == "技术笔记 | Release"
+    assert parsed.feed.language == "zh-CN"
+
+
+def test_html_posts_are_published_as_they_are_and_markdown_is_rendered(built):
+    found = entries(built / "_site" / "feed.xml")
+
+    assert "<em>HTML</em>" in found["https://blog.example.com/notes/2020/01/08/plain.html"].content[0].value
+    first = found["https://blog.example.com/notes/2020/01/05/HFDP-Notes1.html"].content[0].value
+    assert "<p>第一段。</p>" in first
+
+
+def test_defaults_apply_by_path(built):
+    found = entries(built / "_site" / "feed.xml")
+
+    assert found["https://blog.example.com/notes/en/news/2026/07/16/sass-3.0-released.html"].author == "News Team"
+    assert found["https://blog.example.com/notes/2020/01/05/HFDP-Notes1.html"].author == "张三"
+
+
+def test_drafts_are_built_only_with_drafts(tmp_path, monkeypatch):
+    root = jekyll_site(tmp_path / "site")
+    monkeypatch.chdir(root)
+    os.utime(root / "_drafts" / "upcoming.md", (1_767_225_600, 1_767_225_600))  # undated: Jekyll uses the mtime
+
+    plain = run_cli("build", "--now", NOW, "-o", tmp_path / "plain")
+    drafted = run_cli("build", "--now", NOW, "-o", tmp_path / "drafted", "--drafts")
+
+    assert plain.exit_code == drafted.exit_code == 0, drafted.output
+    assert b"Upcoming" not in (tmp_path / "plain" / "feed.xml").read_bytes()
+    assert b"Upcoming" in (tmp_path / "drafted" / "feed.xml").read_bytes()
+
+
+def test_other_formats_are_written_beside_when_asked(tmp_path):
+    config = CONFIG + "feedpub:\n  feeds: {formats: [atom, rss, json]}\n"
+    root = jekyll_site(tmp_path / "site", config)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    site = root / "_site"
+    assert {p.name for p in site.iterdir() if p.is_file()} >= {"feed.xml", "rss.xml", "feed.json"}
+    assert (site / "feed" / "by_tag" / "ruby.rss.xml").is_file() and (site / "feed" / "by_tag" / "ruby.json").is_file()
+
+
+def test_the_installed_command_builds_a_jekyll_site_in_its_folder(tmp_path):
+    root = jekyll_site(tmp_path / "site")
+
+    result = subprocess.run(
+        [INSTALLED, "build", "--now", NOW], cwd=root, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (root / "_site" / "feed.xml").is_file()
