@@ -180,3 +180,15 @@ def test_the_installed_command_builds_a_jekyll_site_in_its_folder(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert (root / "_site" / "feed.xml").is_file()
+
+
+def test_an_excerpt_separator_makes_the_summary_from_what_comes_before_it(tmp_path):
+    config = CONFIG + "excerpt_separator: <!--cut-->\n"
+    posts = {"_posts/2020-01-05-cut.md": "---\ntitle: Cut\n---\nThe teaser **text**.\n\n<!--cut-->\n\nThe rest.\n"}
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    (entry,) = entries(root / "_site" / "feed.xml").values()
+    assert entry.summary == "<p>The teaser <strong>text</strong>.</p>"

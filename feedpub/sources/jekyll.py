@@ -142,6 +142,9 @@ class _Reader:
         if self.excerpt_only():
             feeds["content"] = "summary"
         feeds.update(feedpub.get("feeds") or {})
+        for key in ("archive", "archive_taxonomies"):
+            if isinstance(feeds, dict) and feeds.get(key):
+                raise self.fail("feedpub", f"feeds.{key}: archives are not available on a Jekyll site yet")
         raw = {
             "site": site,
             "posts_dir": str(source),
@@ -214,7 +217,9 @@ class _Reader:
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise self.fail("timezone", f'unknown timezone "{name}" (expected an IANA name like Asia/Shanghai)') from None
+            raise self.fail(
+                "timezone", f'unknown timezone "{name}" (expected an IANA name like Asia/Shanghai)'
+            ) from None
         return name
 
     def author(self) -> Any:

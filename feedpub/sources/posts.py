@@ -263,6 +263,17 @@ class _FrontMatter:
                 self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {got}")
         return tuple(authors)
 
+    def jekyll_excerpt(self) -> str | None:
+        """A Jekyll site's excerpt when a post or the site sets an `excerpt_separator` other than a blank line:
+        the Markdown before it. (Before a blank line, the excerpt is the first paragraph, as feedpub's own.)"""
+        if self.jekyll is None:
+            return None
+        separator = self.data.get("excerpt_separator", self.jekyll.excerpt_separator)
+        body = self.source.body
+        if not isinstance(separator, str) or separator in ("", "\n\n") or separator not in body:
+            return None
+        return body.split(separator, 1)[0].strip() or None
+
     def published_flag(self) -> bool:
         """`published:`; on a Jekyll site, text is true whatever it says, as in Ruby (with a warning)."""
         value = self.data.get("published")
@@ -415,7 +426,7 @@ class _FrontMatter:
         )
         tags = self.jekyll_names(post_tags(self.data)) if jekyll else self.names("tags")
         summary_key = self.first_key(_JEKYLL_SUMMARY_KEYS if jekyll else _SUMMARY_KEYS)
-        summary = self.prose(summary_key) if summary_key else None
+        summary = self.prose(summary_key) if summary_key else self.jekyll_excerpt()
         draft = self.flag("draft", False) or not self.published_flag() or "_drafts" in self.source.path.parts
         authors = self.authors()
         slug = "" if jekyll else self.slug()
