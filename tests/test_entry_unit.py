@@ -226,11 +226,18 @@ def test_rss_title_comes_back_as_written():
     assert rss_item().findtext("title") == '稳定币 & <Fintech> "news"'
 
 
-def test_rss_author_is_for_emails_and_dc_creator_for_names_without_one():
-    item = rss_item()
+def test_rss_author_is_one_email_and_dc_creator_names_every_author_of_the_others():
+    item = rss_item()  # two authors, one with an email: RSS allows one <author>, and not beside dc:creator
+
+    assert list(item.iter("author")) == []
+    assert [creator.text for creator in item.iter(f"{DC}creator")] == ["李明", "Ann Lee"]
+
+
+def test_rss_author_is_the_email_of_a_single_author_who_has_one():
+    item = rss_item(replace(POST, authors=(Author("Ann Lee", "ann@example.com"),)))
 
     assert [author.text for author in item.iter("author")] == ["ann@example.com (Ann Lee)"]
-    assert [creator.text for creator in item.iter(f"{DC}creator")] == ["李明"]
+    assert list(item.iter(f"{DC}creator")) == []
 
 
 def test_rss_categories_carry_the_folder_of_their_feeds_as_domain():

@@ -28,7 +28,7 @@ from lxml import etree
 
 from feedpub.feeds import entry_fragments, feed_document
 from feedpub.feeds.entries import build_entry
-from feedpub.feeds.xmlfeeds import feed_generator
+from feedpub.feeds.xmlfeeds import feed_author, feed_generator
 from feedpub.model import Author, Enclosure, FeedSpec, Post, Rendered, Site
 
 FORMATS = ("atom", "rss", "json")
@@ -232,9 +232,9 @@ def whole_json_feed(site: Site, spec: FeedSpec, item_fragments: list[bytes]) -> 
         feed["next_url"] = f"{site.url}{older}/feed.json"
     if site.language:
         feed["language"] = site.language
-    if site.author:
-        url = site.author.uri or (f"mailto:{site.author.email}" if site.author.email else None)
-        feed["authors"] = [{"name": site.author.name, **({"url": url} if url else {})}]
+    author = feed_author(site)
+    url = author.uri or (f"mailto:{author.email}" if author.email else None)
+    feed["authors"] = [{"name": author.name, **({"url": url} if url else {})}]
     if spec.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in spec.hubs]
     feed["items"] = [json.loads(fragment.decode("utf-8").rstrip().removesuffix(",")) for fragment in item_fragments]

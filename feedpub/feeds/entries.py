@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
 from lxml import etree
 
-from feedpub.model import Enclosure, Post, Rendered, Site
+from feedpub.model import Author, Enclosure, Post, Rendered, Site
+from feedpub.render.markup import title_text
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # feedgen builds Atom elements without a namespace and declares it on the root by hand.
@@ -14,15 +17,17 @@ ATOM_LINK = "link"
 
 
 class _EntryExtras(BaseEntryExtension):
-    """What feedgen cannot say right: xml:lang, Atom links other than alternate, RSS enclosures.
+    """What feedgen cannot say right: xml:lang, Atom links other than alternate, RSS enclosures and authors.
 
     feedgen 1.0 drops rel and type from every Atom entry link it writes, so a
     `related` or `enclosure` link would come out as a second `alternate` and
-    break the feed; its own enclosure() goes through that same writer.
+    break the feed; its own enclosure() goes through that same writer. It also
+    writes an RSS <author> for every author with an email, where RSS allows one.
     """
 
     lang: str | None = None
     rss_enclosure: Enclosure | None = None
+    rss_author = True  # False: the names are dc:creator, and an item has one or the other
     links: tuple[tuple[str, str, str, int | None], ...] = ()  # (rel, href, media type, length)
 
     def extend_atom(self, entry):
@@ -37,12 +42,40 @@ class _EntryExtras(BaseEntryExtension):
         return entry
 
     def extend_rss(self, item):
+        if not self.rss_author:
+            for author in item.findall("author"):
+                item.remove(author)
+        for element in [item.find("title"), *item.findall("category")]:
+            hex_references(element)
         if self.rss_enclosure:
             enclosure = self.rss_enclosure
             etree.SubElement(
                 item, "enclosure", url=enclosure.url, length=str(enclosure.length), type=enclosure.media_type
             )
         return item
+
+
+def hex_references(element: etree._Element | None) -> None:
+    """Write "<" and "&" in an RSS element's plain text as &#x3C; and &#x26;, as the RSS Best Practices Profile asks.
+
+    RSS readers cannot tell plain text from escaped HTML, and many take `&lt;b&gt;`
+    as markup; a hexadecimal reference says "this is the character". The text
+    an XML parser reads is the same.
+    """
+    text = element.text if element is not None else None
+    if element is None or not text or ("<" not in text and "&" not in text):
+        return
+    pieces = re.split("([<&])", text)
+    element.text = pieces[0]
+    for character, following in zip(pieces[1::2], pieces[2::2], strict=True):
+        reference = etree.Entity(f"#x{ord(character):X}")
+        reference.tail = following
+        element.append(reference)
+
+
+def person(author: Author) -> dict[str, str]:
+    """An author as feedgen takes one: name, and email and uri when given."""
+    return {k: v for k, v in (("name", author.name), ("email", author.email), ("uri", author.uri)) if v}
 
 
 def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) -> FeedEntry:
@@ -54,7 +87,7 @@ def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) 
     entry.id(post.entry_id)
     # RSS readers treat a guid as a link only when isPermaLink is true, so say so only then.
     entry.guid(post.entry_id, permalink=post.entry_id == post.permalink)
-    entry.title(post.title)
+    entry.title(title_text(post.title))
     entry.link(href=post.permalink, rel="alternate")
     links: list[tuple[str, str, str, int | None]] = (
         [("related", post.source_url, "text/html", None)] if post.source_url else []
@@ -66,12 +99,12 @@ def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) 
     entry.published(post.published)
     entry.updated(post.updated)
     for author in post.authors:
-        entry.author({k: v for k, v in (("name", author.name), ("email", author.email), ("uri", author.uri)) if v})
-    # feedgen writes RSS <author> only with an email; dc:creator carries the other names
-    # (not all of them: the RSS profile advises against both on one item).
-    without_email = [a.name for a in post.authors if not a.email]
-    if without_email:
-        entry.dc.dc_creator(without_email)
+        entry.author(person(author))
+    # RSS <author> is one email address: one author with an email gets it; any other
+    # authors are all dc:creator names (the RSS profile advises against both on one item).
+    if post.authors and (len(post.authors) > 1 or not post.authors[0].email):
+        entry.feedpub_extras.rss_author = False
+        entry.dc.dc_creator([a.name for a in post.authors])
     categories = [(name, "categories/") for name in post.categories] + [(name, "tags/") for name in post.tags]
     for name, folder in categories:
         entry.category(term=name, label=name, scheme=site.url + folder)

@@ -11,8 +11,9 @@ import json
 from collections.abc import Sequence
 
 from feedpub.feeds.formats import FILENAMES
+from feedpub.feeds.xmlfeeds import feed_author
 from feedpub.model import Author, FeedSpec, Post, Rendered, Site
-from feedpub.render.markup import plain_text
+from feedpub.render.markup import plain_text, title_text
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _ITEM_INDENT = "    "
@@ -35,7 +36,7 @@ def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
     item: dict[str, object] = {"id": post.entry_id, "url": post.permalink}
     if post.source_url:
         item["external_url"] = post.source_url
-    item["title"] = post.title
+    item["title"] = title_text(post.title)  # plain text, as in Atom and RSS
     item["content_html"] = rendered.content_html if full_content else rendered.summary_html
     summary = plain_text(rendered.summary_html)  # JSON Feed's summary is plain text
     if summary:
@@ -74,8 +75,8 @@ def document(spec: FeedSpec, site: Site, feed_url: str, fragments: Sequence[byte
         feed["next_url"] = site.url + older + "/" + FILENAMES["json"]
     if site.language:
         feed["language"] = site.language
-    if site.author:
-        feed["authors"] = _authors([site.author])
+    # Items without authors: readers show the feed's, so a feed has one, as in Atom.
+    feed["authors"] = _authors([feed_author(site)])
     if spec.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in spec.hubs]
     head = _dumps(feed)[:-2] + ',\n  "items": ['

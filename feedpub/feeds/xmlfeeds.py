@@ -17,8 +17,9 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from feedpub.feeds.entries import hex_references, person
 from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES
-from feedpub.model import FeedSpec, Site, document_url
+from feedpub.model import Author, FeedSpec, Site, document_url
 
 GENERATOR = "feedpub"
 # Where entries start in a pretty-printed document, and what follows the last one.
@@ -31,7 +32,7 @@ HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 
 
 class _FeedLinks(BaseExtension):
-    """Feed-level links feedgen cannot write in RSS (hub, RFC 5005 archives), and fh:archive.
+    """Feed-level links feedgen cannot write in RSS (hub, RFC 5005 archives), fh:archive, RSS plain text.
 
     In Atom they follow feedgen's own links; in RSS they are atom:link elements
     in the channel. Either way they come before the entries.
@@ -49,7 +50,10 @@ class _FeedLinks(BaseExtension):
         return feed
 
     def extend_rss(self, rss):
-        self._add(rss.find("channel"), f"{{{ATOM_NS}}}link")
+        channel = rss.find("channel")
+        for name in ("title", "description"):
+            hex_references(channel.find(name))
+        self._add(channel, f"{{{ATOM_NS}}}link")
         return rss
 
     def _add(self, parent, link_tag: str) -> None:
@@ -68,8 +72,10 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
         (rel, document_url(site, folder, FILENAMES[fmt])) for rel, folder in spec.archive_links
     )
     fg.feedpub_links.archive = spec.archive
-    # An archive page is part of the same logical feed: it keeps the subscription's id.
-    fg.id(document_url(site, dict(spec.archive_links).get("current", spec.url_folder), FILENAMES["atom"]))
+    # The id is the Atom file's URL (where a Jekyll site puts it, too); an archive page is part
+    # of the same logical feed, so it keeps the subscription's id.
+    current = dict(spec.archive_links).get("current")
+    fg.id(document_url(site, current, FILENAMES["atom"]) if current is not None else spec.url(site, FILENAMES["atom"]))
     fg.title(spec.title)
     fg.subtitle(spec.description)
     fg.link(href=spec.url(site, FILENAMES[fmt]), rel="self", type=MEDIA_TYPES[fmt])
@@ -77,15 +83,18 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     fg.link(href=spec.home_url, rel="alternate", type="text/html")
     if site.language:
         fg.language(site.language)
-    if site.author:
-        fg.author(
-            {k: v for k, v in (("name", site.author.name), ("email", site.author.email), ("uri", site.author.uri)) if v}
-        )
+    # RFC 4287 wants an author on the feed unless every entry has one; RSS writes none for a name alone.
+    fg.author(person(feed_author(site)))
     # Our own generator without a version: a feedpub upgrade must not rewrite every feed.
     fg.generator(GENERATOR)
     # feedgen defaults to now(); the newest entry's time keeps builds reproducible.
     fg.updated(spec.updated)
     return fg
+
+
+def feed_author(site: Site) -> Author:
+    """Who a whole feed is by: `site.author`, else the site itself by its title, as jekyll-feed does."""
+    return site.author or Author(site.title)
 
 
 def serialise(fg: FeedGenerator, fmt: str) -> bytes:

@@ -165,6 +165,22 @@ _BREAKING = frozenset(
 # Elements whose content is code or inert markup, never words a reader sees.
 _NOT_TEXT = frozenset(["script", "style", "template"])
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+# The names of HTML's elements, current and obsolete (and the two foreign roots): in a title,
+# `<code>` is markup, but `<T>` or `<K, V>` is a programmer's text.
+HTML_ELEMENTS = frozenset(
+    """a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
+    blockquote body br button canvas caption center cite code col colgroup data datalist dd del details dfn
+    dialog dir div dl dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6
+    head header hgroup hr html i iframe img input ins kbd keygen label legend li link main map mark marquee
+    math menu meta meter nav nobr noembed noframes noscript object ol optgroup option output p param picture
+    plaintext pre progress q rb rp rt rtc ruby s samp script search section select slot small source span
+    strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr
+    track tt u ul var video wbr xmp""".split()
+)
+# A start or end tag as HTML's tokenizer reads one: "<", an optional "/", a letter, then the name.
+_TAG_START = re.compile(r"</?([A-Za-z][^\t\n\f\r />]*)")
+# HTML's whitespace, which is ASCII's: Python's str.split() would also eat U+00A0 and U+3000.
+_HTML_SPACES = re.compile(r"[ \t\n\f\r]+")
 
 
 def plain_text(fragment: str) -> str:
@@ -187,7 +203,32 @@ def opening(fragment: str) -> Opening:
     return Opening(tuple(headings), None, False)
 
 
+def title_text(title: str) -> str:
+    """A post title as the text a reader shows: HTML elements removed, entities decoded, spaces collapsed.
+
+    As jekyll-feed's `strip_html | normalize_whitespace`, but parsed as HTML:
+    `<code>x</code>` gives "x", `A &amp; B` gives "A & B", `<script>` keeps
+    nothing. A `<` before a name that is no HTML element (`Vec<T>`) is text, as
+    it was meant. Only HTML's own spaces collapse: a no-break or ideographic
+    space stays. A title with no text left is returned as written.
+    """
+    if "<" not in title and "&" not in title:
+        text = title  # the common case, without parsing
+    else:
+        text = _text(top_level(parse(_TAG_START.sub(_as_text, title))))
+    return _HTML_SPACES.sub(" ", text).strip(" ") or title
+
+
+def _as_text(match: re.Match[str]) -> str:
+    name = match.group(1).lower()
+    return match.group(0) if name in HTML_ELEMENTS else "&lt;" + match.group(0)[1:]
+
+
 def _words(nodes: list[LexborNode]) -> str:
+    return " ".join(_text(nodes).split())
+
+
+def _text(nodes: list[LexborNode]) -> str:
     # A stack rather than recursion: a summary may hold lists nested hundreds deep.
     parts: list[str] = []
     stack: list[LexborNode | None] = list(reversed(nodes))
@@ -202,4 +243,4 @@ def _words(nodes: list[LexborNode]) -> str:
                 parts.append(" ")
                 stack.append(None)
             stack.extend(reversed(list(node.iter(include_text=True))))
-    return " ".join("".join(parts).split())
+    return "".join(parts)

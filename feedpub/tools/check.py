@@ -18,7 +18,9 @@ from feedpub.plan import Hidden
 from feedpub.publish.manifest import read_manifest
 from feedpub.sources.files import regular_file_bytes
 from feedpub.sources.posts import with_body
+from feedpub.tools.check_feeds import author_problems, textless_entries
 from feedpub.tools.check_posts import post_warnings
+from feedpub.tools.check_text import site_warnings, text_warnings
 from feedpub.tools.listing import ScheduledRow, scheduled_rows
 
 ATOM_SCHEMA = Path(__file__).parents[1] / "assets" / "atom.rng"
@@ -60,10 +62,11 @@ def check_site(
     `feeds`, `problems` and `hidden` are what tools.discovery.planned_site returns; the
     posts those feeds show are the ones checked. Reads the output folder, writes nothing.
     """
-    problems = list(problems)
+    problems = list(problems) + site_warnings(config)
     posts = shown_posts(feeds)
     engine = (config.markdown_engine, config.markdown_extensions)
     for post in posts:
+        problems.extend(text_warnings(post, config.site))
         problems.extend(post_warnings(with_body(post, config), config.site, engine))
     problems.extend(normalisation_warnings(posts))
     files = published_feed_files(config, feeds)
@@ -162,11 +165,26 @@ def validate_feed_files(output_dir: Path, files: list[str]) -> tuple[list[Proble
             problems.extend(json_feed_problems(path, data))
         else:
             problems.extend(xml_feed_problems(path, data, reader, schema))
-    return problems, notes
+    return _each_warning_once(problems), notes
+
+
+def _each_warning_once(problems: list[Problem]) -> list[Problem]:
+    """Every error, and each warning the first time its message comes.
+
+    An entry that twenty tag feeds show is one warning: its message names the entry, not the file.
+    """
+    warned: set[str] = set()
+    kept = []
+    for problem in problems:
+        if problem.severity == "warning" and problem.message in warned:
+            continue
+        warned.add(problem.message)
+        kept.append(problem)
+    return kept
 
 
 def xml_feed_problems(path: Path, data: bytes, reader, schema) -> list[Problem]:
-    """An Atom or RSS file as feedparser reads it (bozo must be 0), and Atom against the schema."""
+    """An Atom or RSS file as feedparser reads it (bozo must be 0), and Atom against RFC 4287: schema and rules."""
     if reader is not None:
         parsed = reader.parse(data)
         if parsed.bozo:
@@ -181,12 +199,15 @@ def xml_feed_problems(path: Path, data: bytes, reader, schema) -> list[Problem]:
         document = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as err:
         return [Problem(path, err.lineno, f"not well-formed XML: {err.msg}")]
-    if document.tag != f"{_ATOM_NS}feed" or schema.validate(document):
+    if document.tag != f"{_ATOM_NS}feed":
         return []
+    rules = author_problems(path, document) + textless_entries(path, document)
+    if schema.validate(document):
+        return rules
     return [
         Problem(path, error.line, f"not valid Atom (RFC 4287 schema): {error.message}")
         for error in list(schema.error_log)[:MAX_SCHEMA_ERRORS]
-    ]
+    ] + rules
 
 
 def json_feed_problems(path: Path, data: bytes) -> list[Problem]:

@@ -13,7 +13,16 @@ from urllib.parse import urljoin, urlsplit
 
 from feedpub.model import Post, Problem, Site
 from feedpub.render.content import MarkdownEngine, RenderError, markdown_to_html, summary_from_content
-from feedpub.render.markup import Opening, UrlAttribute, has_more_marker, opening, plain_text, url_attributes
+from feedpub.render.fragment import elements, parse
+from feedpub.render.markup import (
+    Opening,
+    UrlAttribute,
+    has_more_marker,
+    opening,
+    plain_text,
+    title_text,
+    url_attributes,
+)
 
 _BLOCK_NAMES = {
     "ul": "a list",
@@ -30,6 +39,9 @@ _BLOCK_NAMES = {
 # Elements whose src the reader loads into the page (a link is only followed on a click).
 _EMBEDDING = ("img", "source", "video", "audio", "iframe", "embed", "track", "input")
 _LOCAL_HOSTS = ("localhost", "0.0.0.0")
+# Elements that act on the page around them (its styles, its base URL, a refresh): readers
+# remove them from entries, and the W3C Feed Validation Service flags them (SecurityRisk).
+_PAGE_ELEMENTS = ("base", "link", "meta", "style")
 
 
 def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Problem]:
@@ -51,6 +63,7 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Proble
         + unreachable_urls(post, urls)
         + mixed_content(post, attributes, site)
         + outside_site(post, urls, site)
+        + page_elements(post, content)
     )
     return sorted(found, key=lambda p: p.line or 0)
 
@@ -93,7 +106,7 @@ def title_repeated(post: Post, content: str) -> list[Problem]:
     headings = opening(content).headings
     if not headings:
         return []
-    text, title = headings[0].casefold(), " ".join(post.title.split()).casefold()
+    text, title = headings[0].casefold(), " ".join(title_text(post.title).split()).casefold()  # as readers show it
     # Near enough counts too: a heading pasted from an older title differs by a character or two.
     if not title or not (text.startswith(title) or SequenceMatcher(None, title, text).ratio() >= 0.85):
         return []
@@ -169,6 +182,20 @@ def outside_site(post: Post, urls: list[str], site: Site) -> list[Problem]:
                 )
             )
     return found
+
+
+def page_elements(post: Post, content: str) -> list[Problem]:
+    """<style>, <link>, <meta> or <base> in a body: feed readers remove them, so they do nothing there."""
+    present = {element.tag for element in elements(parse(content))}
+    return [
+        _warning(
+            post,
+            _line_of(post, f"<{name}"),
+            f"the body has a <{name}> element: feed readers remove it, as it would act on their own page",
+        )
+        for name in _PAGE_ELEMENTS
+        if name in present
+    ]
 
 
 def _splits(url: str) -> bool:
