@@ -97,7 +97,7 @@ def test_chinese_slugs_are_percent_encoded():
     assert entry_id == "https://blog.example.com/2020/01/05/%E5%8C%BA%E5%9D%97%E9%93%BE%20%E5%85%A5%E9%97%A8"
 
 
-def test_the_url_date_is_the_one_written_not_the_site_zone():
+def test_the_url_date_is_the_one_given():
     when = datetime(2020, 1, 5, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
 
     url, _ = urls("date", "2020-01-05-late.md", when=when)

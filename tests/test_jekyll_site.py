@@ -192,3 +192,15 @@ def test_an_excerpt_separator_makes_the_summary_from_what_comes_before_it(tmp_pa
     assert result.exit_code == 0, result.output
     (entry,) = entries(root / "_site" / "feed.xml").values()
     assert entry.summary == "<p>The teaser <strong>text</strong>.</p>"
+
+
+def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
+    config = CONFIG.replace("timezone: Asia/Shanghai", "timezone: America/Los_Angeles")
+    posts = {"_posts/2013-05-06-released.md": "---\ntitle: R\ndate: 2013-05-06 03:12:52 +0300\n---\nBody.\n"}
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    (link,) = entries(root / "_site" / "feed.xml")
+    assert link == "https://blog.example.com/notes/2013/05/05/released.html"  # 2013-05-05 17:12:52 in Los Angeles

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedpub.model import JekyllFeed, JekyllSite
 from feedpub.sources.slugs import locale_to_language_tag
+from feedpub.sources.typography import smartify
 
 JEKYLL_CONFIG_NAMES = ("_config.yml", "_config.yaml")
 # Jekyll's built-in permalink styles (jekyll/utils.rb PERMALINK_STYLES ... in Jekyll 4.3).
@@ -124,7 +125,8 @@ class _Reader:
         url = self.site_url()
         base_path = self.base_path()
         site = {
-            "title": self.text("title") or self.text("name") or urlsplit(url).hostname or url,
+            # jekyll-feed smartifies the feed title as it does entry titles.
+            "title": smartify(self.text("title") or self.text("name") or urlsplit(url).hostname or url),
             "url": url + base_path,
             "description": self.text("description") or "",
             "language": self.language(),

@@ -130,7 +130,7 @@ def escape_path(text: str) -> str:
 def placeholders(
     slug: str, basename: str, categories: tuple[str, ...], published: datetime, path: str
 ) -> dict[str, str]:
-    """Drops::UrlDrop's values for a post, its date in the offset it was written with."""
+    """Drops::UrlDrop's values for a post, its date as given (Jekyll gives it in the site's zone)."""
     day = published
     lowered = list(dict.fromkeys(category.lower() for category in categories))
     return {

@@ -27,6 +27,7 @@ from feedpub.sources.jekyll_posts import (
 from feedpub.sources.lenient import author_fields, flag_value, image_url, title_from_file_name, written_text
 from feedpub.sources.slugs import locale_to_language_tag, name_key, slugify, url_path, url_segment
 from feedpub.sources.spelling import similar_key
+from feedpub.sources.typography import smartify
 from feedpub.sources.yamldoc import describe
 
 _SUMMARY_KEYS = ("summary", "excerpt", "description")
@@ -407,14 +408,17 @@ class _FrontMatter:
         """A Jekyll site's URL and jekyll-feed's id for this post (see sources.jekyll_posts)."""
         assert self.jekyll is not None, "only for a Jekyll site"
         try:
-            return post_urls(self.config.site.url, self.jekyll, self.source.path, self.data, categories, published)
+            # Jekyll reads every date into the site's zone (Utils.parse_date's localtime) before making the URL.
+            local = published.astimezone(self.tz)
+            return post_urls(self.config.site.url, self.jekyll, self.source.path, self.data, categories, local)
         except UnknownPlaceholder as err:
             self.error("permalink", f"permalink: {err} is not a placeholder Jekyll knows; Jekyll stops on it too")
             return self.config.site.url, self.config.site.url
 
     def post(self) -> Post | None:
         jekyll = self.jekyll is not None
-        title = self.title()
+        # jekyll-feed smartifies every title: `Jekyll's` is `Jekyll’s` in its feeds.
+        title = smartify(self.title()) if jekyll else self.title()
         published = self.published()
         # jekyll-feed's <updated> is last_modified_at or the date; `updated:` means nothing to it.
         updated_key = self.first_key(("last_modified_at",) if jekyll else ("updated", "last_modified_at"))
