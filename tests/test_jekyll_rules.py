@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import NOW, post, run_cli
 
 from feedpub.model import JekyllSite
 from feedpub.sources.config import ConfigError, load_config
@@ -311,3 +312,18 @@ def test_dates_in_the_file_name_may_have_one_digit_months_and_days():
     url, _ = post_urls(SITE_URL, site, path, {}, (), datetime(2020, 1, 5, tzinfo=UTC))
 
     assert url == "https://blog.example.com/2020/01/05/short.html"
+
+
+def test_feedpubs_own_mode_has_a_title_placeholder_that_keeps_the_file_names_case(site):
+    config = site(
+        {"2020-01-05-HFDP-Notes1.md": post("Notes", "2020-01-05"), "2020-01-06-sass-3.0.md": post("S", "2020-01-06")}
+    )
+    text = config.read_text(encoding="utf-8").replace("permalink: /{year}/{month}/{day}/{slug}/", "")
+    config.write_text(text + "permalink: /{year}/{title}.html\n", encoding="utf-8")
+
+    result = run_cli("build", "-c", config, "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    feed = (config.parent / "public" / "atom.xml").read_text(encoding="utf-8")
+    assert "https://example.com/2020/HFDP-Notes1.html" in feed
+    assert "https://example.com/2020/sass-3.0.html" in feed

@@ -26,7 +26,7 @@ from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 
 FORMATS = ("atom", "rss", "json")
 ENGINES = ("python-markdown", "cmark")
-PERMALINK_FIELDS = ("year", "month", "day", "slug", "category")
+PERMALINK_FIELDS = ("year", "month", "day", "slug", "title", "category")
 
 # key -> (type name, default). A default of ... means required.
 _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {

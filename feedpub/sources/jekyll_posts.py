@@ -252,3 +252,8 @@ def draft_date(path: Path, tz: tzinfo) -> datetime | None:
         return datetime.fromtimestamp(int(path.stat().st_mtime), tz)
     except (OSError, OverflowError, ValueError):
         return None
+
+
+def jekyll_title(slug: str) -> str:
+    """Jekyll's `:title`: the slug with its case and most punctuation kept (slugify's pretty mode)."""
+    return slugify(slug, "pretty", cased=True)

@@ -18,8 +18,11 @@ from feedpub.sources.files import SourceFile, read_source, strip_forbidden
 from feedpub.sources.jekyll_posts import (
     UnknownPlaceholder,
     draft_date,
+    escape_path,
+    file_slug,
     jekyll_file_date,
     jekyll_front_matter,
+    jekyll_title,
     post_categories,
     post_tags,
     post_urls,
@@ -398,6 +401,7 @@ class _FrontMatter:
             month=f"{local.month:02d}",
             day=f"{local.day:02d}",
             slug=url_segment(slug),
+            title=escape_path(jekyll_title(self.text("slug") or file_slug(self.source.path))),
             category=url_segment(category),
         )
         while "//" in path:
