@@ -58,7 +58,7 @@ def test_site_url_without_trailing_slash_is_a_folder(build_with, tmp_path):
         (VALID + "markdown:\n  extensions: [extra, no_such_extension]\n", "config.yaml:6: markdown.extensions:"),
         (VALID + "markdown:\n  extensions: ['']\n", "config.yaml:6: markdown.extensions:"),
         (VALID + "stale_feeds: archive\n", "config.yaml:5: stale_feeds:"),
-        (VALID + "permalink: /{year}/{title}/\n", "config.yaml:5: permalink:"),
+        (VALID + "permalink: /{year}/{name}/\n", "config.yaml:5: permalink:"),
         (VALID + "permalink: /{year.real}/{slug}/\n", "config.yaml:5: permalink:"),
         (VALID + "tag_slugs:\n  ok: ok\n  bad: a/b\n", "config.yaml:7: tag_slugs.bad:"),
         (VALID + "  author: {nom: X}\n", "config.yaml:5: site.author:"),
