@@ -106,7 +106,7 @@ def feed_files(root: Path, sample_tags: int) -> list[Path]:
 
 def site_base(root: Path) -> str:
     """The base URL the site feed names as its own address: its self link less its file name."""
-    for name in ("atom.xml", "rss.xml"):
+    for name in ("atom.xml", "rss.xml", "feed.xml"):  # feed.xml: a Jekyll site's, where jekyll-feed puts it
         try:
             links = list(ET.parse(root / name).iter(f"{ATOM_NS}link"))
         except (OSError, ET.ParseError):
@@ -114,7 +114,7 @@ def site_base(root: Path) -> str:
         for link in links:
             if link.get("rel") == "self" and link.get("href", "").endswith(name):
                 return link.get("href")[: -len(name)]
-    raise fail("no atom.xml or rss.xml with a self link in OUTPUT_DIR; give --base-url")
+    raise fail("no atom.xml, rss.xml or feed.xml with a self link in OUTPUT_DIR; give --base-url")
 
 
 def content_type(path: Path) -> str:
