@@ -15,7 +15,7 @@ from conftest import NOW, post, run_cli
 
 from feedpub.model import JekyllSite
 from feedpub.sources.config import ConfigError, load_config
-from feedpub.sources.files import find_jekyll_post_files
+from feedpub.sources.files import find_jekyll_post_files, find_post_files
 from feedpub.sources.jekyll import expand_permalink_style
 from feedpub.sources.jekyll_posts import (
     UnknownPlaceholder,
@@ -327,3 +327,17 @@ def test_feedpubs_own_mode_has_a_title_placeholder_that_keeps_the_file_names_cas
     feed = (config.parent / "public" / "atom.xml").read_text(encoding="utf-8")
     assert "https://example.com/2020/HFDP-Notes1.html" in feed
     assert "https://example.com/2020/sass-3.0.html" in feed
+
+
+def test_feedpubs_own_mode_finds_posts_in_posts_folders_below_posts_dir(tmp_path):
+    for name in ("en/news/_posts/2020-01-05-a.md", "zh/news/_posts/2020-01-06-b.md", "_drafts/c.md", "_includes/d.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("---\ntitle: T\n---\n", encoding="utf-8")
+
+    found, problems = find_post_files(tmp_path)
+
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == [
+        "en/news/_posts/2020-01-05-a.md",
+        "zh/news/_posts/2020-01-06-b.md",
+    ]
+    assert problems == []
