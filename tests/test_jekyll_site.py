@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import feedparser
 import pytest
 from conftest import run_cli
 from feedcheck import assert_valid_atom
+from served import Served
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOW = "2026-11-24T00:00:00Z"
@@ -204,3 +206,22 @@ def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
     assert result.exit_code == 0, result.output
     (link,) = entries(root / "_site" / "feed.xml")
     assert link == "https://blog.example.com/notes/2013/05/05/released.html"  # 2013-05-05 17:12:52 in Los Angeles
+
+
+def test_serve_watch_in_a_jekyll_site_rebuilds_on_a_post_and_on_config_yml_but_not_on_its_own_writes(tmp_path):
+    root = jekyll_site(tmp_path / "site")
+    served = Served("--now", NOW, "--watch", cwd=root)
+    try:
+        served.wait_for(r"watching \. and _config\.yml for changes")
+        (root / "_posts" / "2020-01-05-HFDP-Notes1.md").write_text("---\ntitle: Edited\n---\nNew.\n", encoding="utf-8")
+        served.wait_for(r"rebuilt after _posts/2020-01-05-HFDP-Notes1\.md changed: \d+ written")
+        (root / "_config.yml").write_text(CONFIG.replace("技术笔记", "新标题"), encoding="utf-8")
+        served.wait_for(r"rebuilt after _config\.yml changed: \d+ written")
+        time.sleep(1.5)  # a rebuild's own writes to _site and the cache must not start another
+    finally:
+        code = served.stop()
+
+    rebuilds = [line for line in served.lines["stdout"] if line.startswith("feedpub: rebuilt after")]
+    assert rebuilds and not [line for line in rebuilds if ".feedpub-cache" in line or "_site" in line], rebuilds
+    assert code == 0
+    assert "新标题" in (root / "_site" / "feed.xml").read_text(encoding="utf-8")

@@ -78,7 +78,8 @@ def serve(
     # A service manager stops with SIGTERM: the same clean stop as Ctrl-C.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        _serve(config, config_path, host, port, build_first, watch, now_text, drafts)
+        # config.path: the file actually read (a Jekyll site's _config.yml when config.yaml is missing).
+        _serve(config, config.path, host, port, build_first, watch, now_text, drafts)
     except KeyboardInterrupt:
         click.echo("feedpub: stopped")
     finally:

@@ -112,7 +112,8 @@ def load_config(path: Path) -> Config:
     except UnicodeDecodeError as err:
         raise ConfigError(path, None, f"cannot read config file: {err}") from None
     try:
-        doc = load_yaml(text)
+        # Ruby's YAML keeps the last of a key given twice, and a Jekyll site relies on what Ruby does.
+        doc = load_yaml(text, duplicates="last" if is_jekyll_config(path) else "error")
     except YamlError as err:
         raise ConfigError(path, err.line, err.describe()) from None
     if is_jekyll_config(path):

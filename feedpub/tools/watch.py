@@ -57,7 +57,8 @@ def watch_sources(
 
     # A Jekyll site's folder holds the output (_site) and the cache: a rebuild must not trigger the next.
     sources = watchfiles.DefaultFilter(ignore_paths=[str(folder.resolve()) for folder in ignored])
-    watches = ((posts_dir, True, sources), (config_file.parent, False, is_config))
+    # Resolved: watchfiles reports paths under the folder as given, and ignore_paths are absolute.
+    watches = ((posts_dir.resolve(), True, sources), (config_file.parent, False, is_config))
     readiness = [threading.Event() for _ in watches]
     for (folder, recursive, keep), ready in zip(watches, readiness, strict=True):
         thread = threading.Thread(target=run, args=(folder, recursive, keep, ready), name="feedpub-watch", daemon=True)
