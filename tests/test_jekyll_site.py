@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from conftest import run_cli
 from feedcheck import assert_valid_atom
-from served import Served
+from served import Served, fetch
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOW = "2026-11-24T00:00:00Z"
@@ -212,16 +212,18 @@ def test_serve_watch_in_a_jekyll_site_rebuilds_on_a_post_and_on_config_yml_but_n
     root = jekyll_site(tmp_path / "site")
     served = Served("--now", NOW, "--watch", cwd=root)
     try:
+        url = served.wait_for(r"at (http://\S+/) ").group(1) + "feed.xml"
         served.wait_for(r"watching \. and _config\.yml for changes")
         (root / "_posts" / "2020-01-05-HFDP-Notes1.md").write_text("---\ntitle: Edited\n---\nNew.\n", encoding="utf-8")
         served.wait_for(r"rebuilt after _posts/2020-01-05-HFDP-Notes1\.md changed: \d+ written")
         (root / "_config.yml").write_text(CONFIG.replace("技术笔记", "新标题"), encoding="utf-8")
         served.wait_for(r"rebuilt after _config\.yml changed: \d+ written")
         time.sleep(1.5)  # a rebuild's own writes to _site and the cache must not start another
+        feed = fetch(url)
     finally:
         code = served.stop()
 
     rebuilds = [line for line in served.lines["stdout"] if line.startswith("feedpub: rebuilt after")]
     assert rebuilds and not [line for line in rebuilds if ".feedpub-cache" in line or "_site" in line], rebuilds
     assert code == 0
-    assert "新标题" in (root / "_site" / "feed.xml").read_text(encoding="utf-8")
+    assert "新标题".encode() in feed
