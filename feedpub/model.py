@@ -121,6 +121,15 @@ class JekyllSite:
     excerpt_separator: str = "\n\n"
     markdown_ext: tuple[str, ...] = (".markdown", ".mkdown", ".mkdn", ".mkd", ".md")
     feed: JekyllFeed = field(default_factory=JekyllFeed)
+    # The whole `_config.yml` as JSON text (dates as ISO text): Liquid's `site.*`. Text, not a dict, so
+    # that the site stays frozen and hashable and its repr (the build cache's key) says everything.
+    variables: str = "{}"
+    # sha256 over the files of `_includes/` and `_data/`, which Liquid reads while rendering a post:
+    # an edit there changes the config's repr, and with it the build cache's key.
+    liquid_inputs: str = ""
+    # Feed files the site's source has itself (a feed.xml page of its own): jekyll-feed then writes
+    # none at that path, and neither does feedpub.
+    own_feeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

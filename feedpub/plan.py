@@ -112,6 +112,14 @@ def plan_leaving_out_conflicts(config: Config, posts: list[Post]) -> tuple[list[
 
 
 def _plan(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[_Conflict]]:
+    feeds, conflicts = _all_feeds(config, posts)
+    if config.jekyll is not None and config.jekyll.own_feeds:
+        # A site with a feed page of its own (feed.xml in its source) keeps it, as jekyll-feed leaves it.
+        feeds = [feed for feed in feeds if feed.file("atom.xml") not in config.jekyll.own_feeds]
+    return feeds, conflicts
+
+
+def _all_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[_Conflict]]:
     conflicts = _duplicate_ids(posts)
     feeds = _feed(config, "site", None, None, posts)
     taxonomies: tuple[tuple[TaxonomyKind, bool], ...] = (

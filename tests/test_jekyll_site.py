@@ -227,3 +227,18 @@ def test_serve_watch_in_a_jekyll_site_rebuilds_on_a_post_and_on_config_yml_but_n
     assert rebuilds and not [line for line in rebuilds if ".feedpub-cache" in line or "_site" in line], rebuilds
     assert code == 0
     assert "新标题".encode() in feed
+
+
+def test_a_feed_page_of_the_sites_own_is_left_alone_as_jekyll_feed_leaves_it(tmp_path):
+    root = jekyll_site(tmp_path / "site")
+    (root / "feed.xml").write_text("---\nlayout: null\n---\n<feed>the site's own</feed>\n", encoding="utf-8")
+    (root / "_site").mkdir()
+    (root / "_site" / "feed.xml").write_text("<feed>the site's own, as Jekyll built it</feed>\n", encoding="utf-8")
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    assert (root / "_site" / "feed.xml").read_text(
+        encoding="utf-8"
+    ) == "<feed>the site's own, as Jekyll built it</feed>\n"
+    assert (root / "_site" / "feed" / "release.xml").is_file()

@@ -8,9 +8,11 @@ jekyll-feed's paths. Errors name the Jekyll key and its line.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -168,6 +170,11 @@ class _Reader:
             excerpt_separator=self.text("excerpt_separator", "\n\n") or "",
             markdown_ext=self.markdown_ext(),
             feed=feed,
+            own_feeds=own_feed_files(source, feed),
+            variables=json.dumps(json_ready(self.data), ensure_ascii=False),
+            liquid_inputs=liquid_inputs_digest(
+                source, self.text("includes_dir", "_includes") or "_includes", self.text("data_dir", "_data") or "_data"
+            ),
         )
         return JekyllSettings(raw, self.feedpub_lines(), self.feedpub_nested_lines(), jekyll)
 
@@ -326,3 +333,45 @@ def local_timezone_name() -> str:
             continue
         return name
     return "UTC"
+
+
+def json_ready(value: Any) -> Any:
+    """YAML data as JSON can hold it: dates as ISO text, keys as text (YAML allows numbers and dates as keys)."""
+    if isinstance(value, dict):
+        return {str(key): json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_ready(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def liquid_inputs_digest(source: Path, *folders: str) -> str:
+    """sha256 over the names and bytes of every file under `folders` of the site (missing folders add nothing).
+
+    Liquid reads them while rendering (`include`, `site.data`), so they decide
+    the output as much as the config does.
+    """
+    digest = hashlib.sha256()
+    for folder in folders:
+        root = source / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(f"{path.relative_to(source).as_posix()}\0".encode())
+            try:
+                digest.update(path.read_bytes())
+            except OSError as err:
+                digest.update(f"unreadable: {err.strerror}".encode())
+    return digest.hexdigest()
+
+
+def own_feed_files(source: Path, feed: JekyllFeed) -> tuple[str, ...]:
+    """The files at jekyll-feed's paths that the site's source already has (jekyll-feed's file_exists?)."""
+    found = [feed.path] if (source / feed.path).is_file() else []
+    for folder in {"feed", feed.tags_path.strip("/")}:
+        if (source / folder).is_dir():
+            found.extend(path.relative_to(source).as_posix() for path in (source / folder).rglob("*.xml"))
+    return tuple(sorted(set(found)))
