@@ -157,6 +157,12 @@ class _Reader:
             "feeds": feeds,
         }
         raw.setdefault("cache_dir", str(source / ".feedpub-cache"))
+        # Jekyll renders Markdown with kramdown: its site's posts read as Jekyll publishes them with the
+        # kramdown engine (docs/fidelity.md), unless `feedpub: markdown: engine` says otherwise.
+        markdown = feedpub.get("markdown")
+        raw["markdown"] = {"engine": "kramdown", **markdown} if isinstance(markdown, dict) else markdown or {
+            "engine": "kramdown"
+        }
         jekyll = JekyllSite(
             source=source,
             base_path=base_path,
