@@ -130,6 +130,9 @@ class JekyllSite:
     # Feed files the site's source has itself (a feed.xml page of its own): jekyll-feed then writes
     # none at that path, and neither does feedpub.
     own_feeds: tuple[str, ...] = ()
+    # What Jekyll's absolute_url puts before a path: `url` as written and `baseurl`. A `url` ending
+    # in "/" gives "https://x.org//2020/..." in every link and id jekyll-feed wrote: ids must not change.
+    url_prefix: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -271,6 +272,10 @@ def _groups(
             )
             conflicts.append(_taxonomy_conflict(kind, message, members[key]))
             continue
+        if slug in by_slug and config.jekyll is not None:
+            # Jekyll keeps `GNOME Music` and `gnome-music` apart and publishes both: so does feedpub,
+            # the second one under its slug made unique by a hash of its name (stable from build to build).
+            slug = f"{slug}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
         if slug in by_slug:
             other, other_key = by_slug[slug]
             message = (

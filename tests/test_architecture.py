@@ -174,6 +174,19 @@ def test_the_html_parser_is_imported_only_in_the_render_package():
     assert importers and all(rel.startswith("render/") for rel in importers), importers
 
 
+def test_markdown_it_is_imported_only_in_the_render_package():
+    names = {"markdown_it", "mdit_py_plugins"}
+    importers = sorted(path.relative_to(PACKAGE).as_posix() for path in SOURCES if names & imported_names(path))
+
+    assert importers and all(rel.startswith("render/") for rel in importers), importers
+
+
+def test_liquid_is_imported_only_by_the_render_packages_liquid_modules():
+    importers = sorted(path.relative_to(PACKAGE).as_posix() for path in SOURCES if "liquid" in imported_names(path))
+
+    assert importers and all(rel.startswith("render/liquid") for rel in importers), importers
+
+
 def in_cli(rel: str) -> bool:
     return rel.startswith("cli/")
 

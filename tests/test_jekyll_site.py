@@ -242,3 +242,63 @@ def test_a_feed_page_of_the_sites_own_is_left_alone_as_jekyll_feed_leaves_it(tmp
         encoding="utf-8"
     ) == "<feed>the site's own, as Jekyll built it</feed>\n"
     assert (root / "_site" / "feed" / "release.xml").is_file()
+
+
+def test_what_jekyll_accepts_and_pyyaml_or_iso_dates_would_not_is_published_with_warnings(tmp_path):
+    posts = {
+        "_posts/2011/2011-07-14-registration-open.md": "\n",  # no front matter at all
+        "_posts/2021/2021-02-08-garbled-date.md": "---\ntitle: G\ndate: 2021-02-08 16:30-:00+16:30\n---\nBody.\n",
+        "_posts/2025/2025-04-30-tab-after-colon.md": "---\ntitle: T\nauthor:\tAnn Lee\n---\nBody.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG + "feed: {posts_limit: 50}\n", posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "garbled-date.md:3: warning: date: " in result.stderr
+        and "used the file name's date, 2021-02-08" in result.stderr
+    )
+    found = entries(root / "_site" / "feed.xml")
+    assert found["https://blog.example.com/notes/2011/07/14/registration-open.html"].title == "Registration Open"
+    assert found["https://blog.example.com/notes/2025/04/30/tab-after-colon.html"].author == "Ann Lee"
+    assert "https://blog.example.com/notes/2021/02/08/garbled-date.html" in found
+
+
+def test_tags_whose_slugs_collide_both_get_a_feed_on_a_jekyll_site(tmp_path):
+    posts = {
+        "_posts/2020-01-05-a.md": "---\ntitle: A\ntags: [GNOME Music]\n---\nA.\n",
+        "_posts/2020-01-06-b.md": "---\ntitle: B\ntags: [gnome-music]\n---\nB.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    tag_feeds = sorted(p.name for p in (root / "_site" / "feed" / "by_tag").iterdir())
+    assert len(tag_feeds) == 2 and "gnome-music.xml" in tag_feeds, tag_feeds
+    again = run_cli("build", "-c", root / "_config.yml", "--now", NOW, "-o", tmp_path / "again")
+    assert again.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "again" / "feed" / "by_tag").iterdir()) == tag_feeds
+
+
+def test_a_url_ending_in_a_slash_gives_the_double_slash_jekyll_feed_ids_have(tmp_path):
+    config = CONFIG.replace("url: https://blog.example.com\nbaseurl: /notes\n", "url: https://nim.example.org/\n")
+    posts = {"_posts/2020-01-05-a.md": "---\ntitle: A\n---\nA.\n"}
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    ((link, entry),) = entries(root / "_site" / "feed.xml").items()
+    assert (link, entry.id) == ("https://nim.example.org//2020/01/05/a.html", "https://nim.example.org//2020/01/05/a")
+
+
+def test_a_relative_config_path_from_another_folder_finds_the_site(tmp_path, monkeypatch):
+    jekyll_site(tmp_path / "sites" / "blog")
+    monkeypatch.chdir(tmp_path)
+
+    result = run_cli("build", "-c", "sites/blog/_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sites" / "blog" / "_site" / "feed.xml").is_file()

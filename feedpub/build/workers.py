@@ -143,6 +143,6 @@ def render_job(job: tuple[Post, Config]) -> tuple[str, dict[str, bytes]]:
     """
     post, config = job
     post = with_body(post, config)
-    rendered = render_post(post, (config.markdown_engine, config.markdown_extensions))
+    rendered = render_post(post, (config.markdown_engine, config.markdown_extensions), config)
     full = config.feeds.content == "full"
     return post.source_hash, entry_fragments(post, rendered, config.site, full, config.feeds.formats)

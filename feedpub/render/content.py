@@ -13,10 +13,11 @@ from pathlib import Path
 
 import markdown
 
-from feedpub.model import Post, Problem, Rendered
+from feedpub.model import Config, Post, Problem, Rendered, errors_in
 from feedpub.render import limits
 from feedpub.render.cmark import gfm_to_html
 from feedpub.render.limits import body_problem
+from feedpub.render.liquid import close_liquid_blocks, render_liquid
 from feedpub.render.markup import (
     MORE_MARKER,
     absolutize,
@@ -101,6 +102,11 @@ def _convert(text: str, engine: MarkdownEngine) -> str:
     name, extensions = engine
     if name == "cmark":
         return _cmark(text)
+    if name == "kramdown":
+        # Imported here: markdown-it-py loads only for sites that choose this engine.
+        from feedpub.render.kramdown import kramdown_to_html
+
+        return kramdown_to_html(text)
     md = _converter(extensions)
     # A reused converter otherwise carries footnotes and references into the next post.
     md.reset()
@@ -112,27 +118,46 @@ def _cmark(text: str) -> str:
     return gfm_to_html(text)
 
 
-def render_post(post: Post, engine: MarkdownEngine) -> Rendered:
+def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None) -> Rendered:
     """The post's full HTML and its summary HTML, both with absolute URLs.
 
-    Raises RenderError, placed at its line of the post's file, for a body or
-    summary the engine cannot render (see markdown_to_html).
+    Liquid runs first, as in Jekyll, over the body and over an excerpt cut from
+    it, with `config`'s site as `site` (render/liquid.py). Raises RenderError,
+    placed at its line of the post's file, for a body or summary Liquid or the
+    engine cannot render (see markdown_to_html).
     """
+    body = _liquid(post.body, post, config, post.body_line, engine)
     try:
         # A Jekyll `.html` post is HTML already: Jekyll publishes its body as it is.
-        body_html = post.body if post.body_is_html else markdown_to_html(post.body, engine)
+        body_html = body if post.body_is_html else markdown_to_html(body, engine)
     except RenderError as err:
         raise err.in_file(post.path, post.body_line, "body") from err.__cause__
     content = absolutize(body_html, post.permalink)
     if post.summary:
+        # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
+        excerpt = post.body.strip().startswith(post.summary)
+        text = (
+            _liquid(close_liquid_blocks(post.summary), post, config, post.body_line, engine)
+            if excerpt
+            else post.summary
+        )
         try:
-            summary_html = markdown_to_html(post.summary, engine)
+            summary_html = markdown_to_html(text, engine)
         except RenderError as err:
             raise err.in_file(post.path, _summary_line(post), "summary") from err.__cause__
         summary = absolutize(summary_html, post.permalink)
     else:
         summary = summary_from_content(content)
     return Rendered(content_html=without_more_marker(content).strip(), summary_html=summary.strip())
+
+
+def _liquid(text: str, post: Post, config: Config | None, first_line: int, engine: MarkdownEngine) -> str:
+    """The text rendered with Liquid; RenderError at its line for the first error (warnings are check's)."""
+    rendered = render_liquid(text, post, config, first_line, lambda markdown: markdown_to_html(markdown, engine))
+    failed = errors_in(rendered.problems)
+    if failed:
+        raise RenderError(failed[0].message, failed[0].line, post.path)
+    return rendered.text
 
 
 def _summary_line(post: Post) -> int | None:

@@ -25,7 +25,7 @@ from feedpub.sources.spelling import similar_key
 from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 
 FORMATS = ("atom", "rss", "json")
-ENGINES = ("python-markdown", "cmark")
+ENGINES = ("python-markdown", "cmark", "kramdown")
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "title", "category")
 
 # key -> (type name, default). A default of ... means required.

@@ -337,12 +337,15 @@ def split_front_matter(path: Path, sha: str, text: str) -> tuple[SourceFile | No
     """
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0]):
+        if "_posts" in path.parts and JEKYLL_POST_NAME.match(path.name):
+            # Jekyll publishes a dated file in _posts without front matter: its name gives date and title.
+            return SourceFile(path, sha, load_yaml(""), 1, text, 1), []
         return None, [Problem(path, 1, "no front matter: a post starts with a '---' line, then title: and date:")]
     end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
     if end is None:
         return None, [Problem(path, 1, "front matter is never closed: add a '---' line after it")]
     try:
-        document = load_yaml("\n".join(lines[1:end]), duplicates="last")
+        document = load_yaml("\n".join(lines[1:end]), duplicates="last", tabs_after_colons=True)
     except YamlError as err:
         line = err.line + 1 if err.line is not None else 1
         return None, [Problem(path, line, err.describe(offset=1))]

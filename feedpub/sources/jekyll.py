@@ -123,7 +123,9 @@ class _Reader:
     # the site ----------------------------------------------------------------
     def settings(self) -> JekyllSettings:
         root = self.path.parent
-        source = root / (self.text("source") or ".")
+        # Folders as written, relative to the config's folder: sources.config joins them to it.
+        source_folder = Path(self.text("source") or ".")
+        source = root / source_folder
         url = self.site_url()
         base_path = self.base_path()
         site = {
@@ -151,21 +153,22 @@ class _Reader:
                 raise self.fail("feedpub", f"feeds.{key}: archives are not available on a Jekyll site yet")
         raw = {
             "site": site,
-            "posts_dir": str(source),
-            "output_dir": str(root / (self.text("destination") or "_site")),
+            "posts_dir": str(source_folder),
+            "output_dir": self.text("destination") or "_site",
             **{key: value for key, value in feedpub.items() if key != "feeds"},
             "feeds": feeds,
         }
-        raw.setdefault("cache_dir", str(source / ".feedpub-cache"))
+        raw.setdefault("cache_dir", str(source_folder / ".feedpub-cache"))
         # Jekyll renders Markdown with kramdown: its site's posts read as Jekyll publishes them with the
         # kramdown engine (docs/fidelity.md), unless `feedpub: markdown: engine` says otherwise.
         markdown = feedpub.get("markdown")
-        raw["markdown"] = {"engine": "kramdown", **markdown} if isinstance(markdown, dict) else markdown or {
-            "engine": "kramdown"
-        }
+        raw["markdown"] = (
+            {"engine": "kramdown", **markdown} if isinstance(markdown, dict) else markdown or {"engine": "kramdown"}
+        )
         jekyll = JekyllSite(
             source=source,
             base_path=base_path,
+            url_prefix=(self.text("url") or "").strip() + base_path,
             permalink=self.permalink(),
             defaults=self.defaults(),
             exclude=DEFAULT_EXCLUDE + self.names("exclude", self.data.get("exclude")),

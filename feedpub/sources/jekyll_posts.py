@@ -224,7 +224,14 @@ def post_urls(
     name = path.name.rsplit(".", 1)[0]
     values = placeholders(slug, name, categories, published, relative_path(site, path))
     url = url_from(template, values)
+    if site.url_prefix:
+        return _prefixed(site.url_prefix, url), _prefixed(site.url_prefix, entry_id(url, slug))
     return absolute(site_url, url), absolute(site_url, entry_id(url, slug))
+
+
+def _prefixed(prefix: str, path: str) -> str:
+    """absolute_url exactly: the prefix as Jekyll has it, then the path with its leading slash."""
+    return prefix + quote(unquote(path), safe=_PATH_SAFE)
 
 
 def jekyll_front_matter(site: JekyllSite, path: Path, data: dict[str, Any]) -> dict[str, Any]:

@@ -207,6 +207,8 @@ class _FrontMatter:
         return stamp
 
     def published(self) -> datetime | None:
+        if self.data.get("date") is not None and self.jekyll is not None:
+            return self.jekyll_date()
         if self.data.get("date") is not None:
             return self.date("date")
         stamp = date_from_filename(self.source.path.stem, self.tz)
@@ -266,6 +268,21 @@ class _FrontMatter:
                 got = "a mapping without name:" if isinstance(item, dict) else describe(item)
                 self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {got}")
         return tuple(authors)
+
+    def jekyll_date(self) -> datetime | None:
+        """`date:` on a Jekyll site: one no parser can read falls back to the file name's date, with a warning.
+
+        Ruby's Time.parse reads almost anything (`2021-02-08 16:30-:00+16:30` is 16:30 UTC to it),
+        so Jekyll publishes such a post; feedpub does too, on the date its file name gives.
+        """
+        try:
+            read_date(self.data["date"], self.tz)
+        except DateError as err:
+            fallback = jekyll_file_date(self.source.path, self.tz)
+            if fallback is not None:
+                self.warn("date", f"date: {err}; used the file name's date, {fallback.date().isoformat()}")
+                return fallback
+        return self.date("date")
 
     def jekyll_excerpt(self) -> str | None:
         """A Jekyll site's excerpt when a post or the site sets an `excerpt_separator` other than a blank line:

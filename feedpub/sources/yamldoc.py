@@ -6,6 +6,7 @@ Messages must name the line of the offending key, and PyYAML's plain
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -72,7 +73,23 @@ class YamlError(Exception):
         return f"{self.message} (first at line {self.first_line + offset})"
 
 
-def load_yaml(text: str, *, duplicates: Literal["error", "last"] = "error") -> YamlDocument:
+# `author:<TAB>Ann`: Ruby's YAML reads a tab after a key's colon as a space; PyYAML refuses it.
+_TAB_AFTER_COLON = re.compile(r"^(\s*[^\s#:][^:]*:)\t+", re.MULTILINE)
+
+
+def load_yaml(
+    text: str, *, duplicates: Literal["error", "last"] = "error", tabs_after_colons: bool = False
+) -> YamlDocument:
+    """load_yaml, and with `tabs_after_colons` a second try with tabs after keys' colons read as spaces."""
+    try:
+        return _load_yaml(text, duplicates=duplicates)
+    except YamlError:
+        if not tabs_after_colons or not _TAB_AFTER_COLON.search(text):
+            raise
+    return _load_yaml(_TAB_AFTER_COLON.sub(r"\1 ", text), duplicates=duplicates)
+
+
+def _load_yaml(text: str, *, duplicates: Literal["error", "last"] = "error") -> YamlDocument:
     """Parse one YAML document safely (no Python object tags).
 
     Raises YamlError for invalid YAML, and for a top-level key given twice

@@ -67,7 +67,7 @@ def check_site(
     engine = (config.markdown_engine, config.markdown_extensions)
     for post in posts:
         problems.extend(text_warnings(post, config.site))
-        problems.extend(post_warnings(with_body(post, config), config.site, engine))
+        problems.extend(post_warnings(with_body(post, config), config.site, engine, config))
     problems.extend(normalisation_warnings(posts))
     files = published_feed_files(config, feeds)
     published, notes = validate_feed_files(config.output_dir, files)

@@ -11,9 +11,10 @@ from difflib import SequenceMatcher
 from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
 
-from feedpub.model import Post, Problem, Site
+from feedpub.model import Config, Post, Problem, Site, errors_in
 from feedpub.render.content import MarkdownEngine, RenderError, markdown_to_html, summary_from_content
 from feedpub.render.fragment import elements, parse
+from feedpub.render.liquid_check import body_liquid
 from feedpub.render.markup import (
     Opening,
     UrlAttribute,
@@ -44,12 +45,19 @@ _LOCAL_HOSTS = ("localhost", "0.0.0.0")
 _PAGE_ELEMENTS = ("base", "link", "meta", "style")
 
 
-def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Problem]:
-    """Every check-only warning about one post, in the order of the lines they name."""
+def post_warnings(post: Post, site: Site, engine: MarkdownEngine, config: Config | None = None) -> list[Problem]:
+    """Every check-only warning about one post, in the order of the lines they name.
+
+    The body is rendered with Liquid first, as a build renders it, with
+    `config`'s site; what Liquid could not run is among the warnings.
+    """
     if not post.body.strip():
         return [_warning(post, post.body_line, "the body is empty: the feed entry has no content")]
+    liquid = body_liquid(post, config, engine)
+    if errors_in(liquid.problems):
+        return list(liquid.problems)  # the build fails on this post too, and there is no HTML to check
     try:
-        content = markdown_to_html(post.body, engine)
+        content = markdown_to_html(liquid.text, engine)
     except RenderError as err:
         # The build fails on this post too: an error, and no warning can be made without its HTML.
         return [err.in_file(post.path, post.body_line, "body").problem()]
@@ -57,7 +65,8 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine) -> list[Proble
     attributes = [found for found in url_attributes(content) if _splits(found.url)]
     urls = [found.url for found in attributes]
     found = (
-        title_repeated(post, content)
+        list(liquid.problems)
+        + title_repeated(post, content)
         + no_summary(post, content)
         + markdown_source_links(post, urls)
         + unreachable_urls(post, urls)

@@ -1,0 +1,267 @@
+"""The `kramdown` engine: Markdown as Jekyll 4.3 renders it (kramdown 2.4, GFM input, Jekyll's options).
+
+markdown-it-py parses (CommonMark with tables, strikethrough, footnotes and
+definition lists); kramdown's own rules replace CommonMark's where the two
+differ: emphasis, escapes, smart quotes and typographic symbols, math, HTML
+blocks (render/kramdown_spans.py, render/kramdown_blocks.py), IALs, list
+paragraphs, header ids and the table of contents (render/kramdown_tree.py).
+The HTML is kramdown's markup as Jekyll publishes it: footnotes with kramdown's
+ids and roles, and code in Rouge's wrappers (`<div class="language-ruby
+highlighter-rouge"><div class="highlight"><pre class="highlight"><code>`)
+without Rouge's colouring spans, which would need Rouge's lexers.
+docs/fidelity.md lists what still differs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from feedpub.render import kramdown_blocks, kramdown_spans, kramdown_tables, kramdown_tree
+
+# {::comment}...{:/comment} and {::nomarkdown}...{:/nomarkdown} (kramdown's EXT_BLOCK_START and EXT_SPAN_START),
+# and {::options ... /}: a comment becomes an HTML comment, options vanish, nomarkdown content is kept as written.
+EXTENSION = re.compile(r"\{::(comment|nomarkdown)(?:\s[^}]*)?\}(.*?)\{:/(?:\1)?\}|\{::options\b[^}]*/\}", re.DOTALL)
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+NOMARKDOWN = "kramdown-nomarkdown"
+
+
+def kramdown_to_html(text: str) -> str:
+    """HTML for a post body as Jekyll's kramdown would render it; raw HTML passes through."""
+    kept: list[str] = []
+    if "{::" in text:
+        text = _extensions(text, kept)
+    html = _parser().render(text, {"kramdown_kept": kept})
+    if kept:
+        html = re.sub(r"<!--kramdown-nomarkdown-(\d+)-->", lambda m: kept[int(m.group(1))], html)
+    return html
+
+
+def _extensions(text: str, kept: list[str]) -> str:
+    """Removes kramdown's comment and options extensions; sets nomarkdown content aside, outside code fences."""
+    parts = re.split(r"(^ {0,3}(?:`{3,}|~{3,}).*?^ {0,3}(?:`{3,}|~{3,})[ \t]*$)", text, flags=re.MULTILINE | re.DOTALL)
+    for index in range(0, len(parts), 2):
+        parts[index] = EXTENSION.sub(lambda match: _extension(match, kept), parts[index])
+    return "".join(parts)
+
+
+def _extension(match: re.Match[str], kept: list[str]) -> str:
+    if match.group(1) == "comment":
+        # kramdown writes a comment extension as an HTML comment: in the page, unseen.
+        return f"<!-- {match.group(2).strip()} -->"
+    if match.group(1) != "nomarkdown":
+        return ""
+    kept.append(match.group(2).strip("\n"))
+    return f"<!--{NOMARKDOWN}-{len(kept) - 1}-->"
+
+
+def _as_written(link: str) -> str:
+    return link
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # No linkify: kramdown leaves a bare https://x.y as text. html: raw HTML passes, no tagfilter.
+    md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
+    md.use(footnote_plugin).use(deflist_plugin)
+    # An autolink's text as written: kramdown does not decode %E4%BA%91 into 云.
+    md.normalizeLinkText = _as_written  # type: ignore[method-assign]
+    md.inline.terminator_re = kramdown_spans.TERMINATORS
+    md.inline.ruler.at("escape", kramdown_spans.escape)
+    md.inline.ruler.at("backticks", kramdown_spans.codespan)
+    md.inline.ruler.at("emphasis", kramdown_spans.emphasis)
+    md.inline.ruler.before("emphasis", "kramdown_strikethrough", kramdown_spans.strikethrough)
+    md.inline.ruler.before("html_inline", "kramdown_html", kramdown_spans.span_html)
+    md.block.ruler.before("paragraph", "kramdown_table", kramdown_tables.table)
+    md.inline.ruler.before("emphasis", "kramdown_math", kramdown_spans.inline_math)
+    md.inline.ruler.push("kramdown_typography", kramdown_spans.typography)
+    md.inline.ruler.push("kramdown_ial", kramdown_spans.span_ial)
+    md.block.ruler.before("fence", "kramdown_math", kramdown_blocks.block_math, {"alt": ["paragraph"]})
+    # kramdown's own reading of block HTML replaces CommonMark's seven kinds of HTML block.
+    md.block.ruler.at("html_block", kramdown_blocks.html_block, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.core.ruler.after("block", "kramdown_ials", kramdown_tree.block_ials)
+    md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
+    md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)
+    md.core.ruler.push("kramdown_span_html", kramdown_tree.balance_span_html)
+    md.core.ruler.push("kramdown_ids", kramdown_tree.header_ids)
+    md.core.ruler.push("kramdown_toc", _table_of_contents)
+    for name, rule in _RENDER_RULES.items():
+        md.add_render_rule(name, rule)
+    return md
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def _code_block(content: str, language: str) -> str:
+    # Jekyll's markup for a highlighted block; Rouge's spans inside are left out.
+    return (
+        f'<div class="language-{escape(language)} highlighter-rouge"><div class="highlight">'
+        f'<pre class="highlight"><code>{escape(content, quote=False)}</code></pre></div></div>\n'
+    )
+
+
+def _fence(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # kramdown's FENCED_CODEBLOCK_MATCH takes the first word of the info string, up to a `?`.
+    language = tokens[idx].info.split(maxsplit=1)[0].split("?")[0] if tokens[idx].info.strip() else "plaintext"
+    return _code_block(tokens[idx].content, language)
+
+
+def _indented_code(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return _code_block(tokens[idx].content, "plaintext")
+
+
+def _code_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    if not token.attrGet("class"):
+        token.attrSet("class", "language-plaintext highlighter-rouge")
+    return f"<code{self.renderAttrs(token)}>{escape(token.content, quote=False)}</code>"
+
+
+def _math_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return f"\\({escape(tokens[idx].content, quote=False)}\\)"
+
+
+def _math_block(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return f"\\[{escape(tokens[idx].content, quote=False)}\\]\n"
+
+
+def _del(tag: str):
+    def render(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return tag
+
+    return render
+
+
+def _footnote_label(token: Token) -> str:
+    label = token.meta.get("label")
+    return label if label is not None else str(token.meta["id"] + 1)
+
+
+def _footnote_ref(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    label, sub = _footnote_label(token), token.meta.get("subId", 0)
+    ref_id = f"fnref:{label}" + (f":{sub}" if sub > 0 else "")
+    return (
+        f'<sup id="{escape(ref_id)}" role="doc-noteref"><a href="#fn:{escape(label)}" class="footnote" '
+        f'rel="footnote">{token.meta["id"] + 1}</a></sup>'
+    )
+
+
+def _footnote_block_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return '<div class="footnotes" role="doc-endnotes">\n  <ol>\n'
+
+
+def _footnote_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    return f'    <li id="fn:{escape(_footnote_label(tokens[idx]))}" role="doc-endnote">\n'
+
+
+def _footnote_anchor(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    label, sub = _footnote_label(token), token.meta.get("subId", 0)
+    target = f"fnref:{label}" + (f":{sub}" if sub > 0 else "")
+    number = f"<sup>{sub + 1}</sup>" if sub > 0 else ""
+    return f'\u00a0<a href="#{escape(target)}" class="reversefootnote" role="doc-backlink">&#8617;{number}</a>'
+
+
+def _ordered_list_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # kramdown numbers every ordered list from 1: it writes no start attribute.
+    token = tokens[idx]
+    if token.attrGet("start") is not None:
+        token.attrs.pop("start")
+    return self.renderToken(tokens, idx, options, env)
+
+
+_RENDER_RULES = {
+    "ordered_list_open": _ordered_list_open,
+    "fence": _fence,
+    "code_block": _indented_code,
+    "code_inline": _code_inline,
+    "math_inline": _math_inline,
+    "math_block": _math_block,
+    "s_open": _del("<del>"),
+    "s_close": _del("</del>"),
+    "footnote_ref": _footnote_ref,
+    "footnote_block_open": _footnote_block_open,
+    "footnote_block_close": _del("  </ol>\n</div>\n"),
+    "footnote_open": _footnote_open,
+    "footnote_close": _del("    </li>\n"),
+    "footnote_anchor": _footnote_anchor,
+}
+
+
+# --- {:toc} ------------------------------------------------------------------------------
+
+
+def _table_of_contents(state: StateCore) -> None:
+    """Replaces a list marked `{:toc}` by kramdown's table of contents of the headers (those without `.no_toc`)."""
+    tokens = state.tokens
+    marked = [i for i, token in enumerate(tokens) if token.meta and token.meta.get("toc")]
+    if not marked:
+        return
+    entries = [
+        (int(token.tag[1]), str(token.attrGet("id") or ""), tokens[i + 1])
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and "no_toc" not in str(token.attrGet("class") or "").split()
+    ]
+    for index in reversed(marked):
+        opening = tokens[index]
+        end = kramdown_tree._closing(tokens, index)
+        html = _toc_html(state, opening, entries)
+        replacement = Token("html_block", "", 0, content=html, block=True)
+        tokens[index : end + 1] = [replacement]
+
+
+@dataclass(slots=True)
+class _TocEntry:
+    level: int
+    header_id: str
+    inline: Token
+    children: list[_TocEntry] = field(default_factory=list)
+
+
+def _toc_html(state: StateCore, opening: Token, headers: list[tuple[int, str, Token]]) -> str:
+    """The list of headers, nested as kramdown's generate_toc_tree nests them."""
+    list_id = str(opening.attrGet("id") or "markdown-toc")
+    opening.attrSet("id", list_id)
+    roots: list[_TocEntry] = []
+    stack: list[_TocEntry] = []
+    for level, header_id, inline in headers:
+        entry = _TocEntry(level, header_id, inline)
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        (stack[-1].children if stack else roots).append(entry)
+        stack.append(entry)
+    attributes = RendererHTML.renderAttrs(opening)
+    return _toc_list(state, roots, opening.tag, attributes, list_id)
+
+
+def _toc_list(state: StateCore, entries: list[_TocEntry], tag: str, attributes: str, list_id: str) -> str:
+    items = []
+    for entry in entries:
+        nested = _toc_list(state, entry.children, tag, "", list_id) if entry.children else ""
+        items.append(
+            f'<li><a href="#{escape(entry.header_id)}" id="{escape(list_id)}-{escape(entry.header_id)}">'
+            f"{_toc_text(state, entry.inline)}</a>{nested}</li>\n"
+        )
+    return f"<{tag}{attributes}>\n{''.join(items)}</{tag}>\n"
+
+
+def _toc_text(state: StateCore, inline: Token) -> str:
+    # kramdown's fix_for_toc_entry: footnote markers dropped, links reduced to their text.
+    children = [
+        child for child in inline.children or () if child.type not in ("footnote_ref", "link_open", "link_close")
+    ]
+    renderer = state.md.renderer
+    assert isinstance(renderer, RendererHTML)
+    return renderer.renderInline(children, state.md.options, state.env)

@@ -1,0 +1,148 @@
+"""kramdown's block-level rules as markdown-it block rules: display math and HTML blocks.
+
+Quoted regular expressions are kramdown 2.4's (parser/kramdown/*.rb).
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_block import StateBlock
+
+# kramdown's HTML_SPAN_ELEMENTS: a line starting with one of these is a paragraph, not an HTML block.
+SPAN_ELEMENTS = frozenset(
+    "a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark option q rb rbc "
+    "rp rt rtc ruby samp select small span strong sub sup tt u var".split()
+)
+VOID_ELEMENTS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+OPENING_TAG = re.compile(r" {0,3}<([A-Za-z][\w:-]*)(?=\s|/?>)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+MARKDOWN_ATTRIBUTE = re.compile(r"""\s+markdown=(["']?)(?:1|block|span)\1""")
+BLOCK_MATH_START = re.compile(r" {0,3}\$\$")
+
+
+def block_math(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """`$$ ... $$` standing between blank lines (kramdown's block math), kept for MathJax as `\\[...\\]`."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    first = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("$$", first):
+        return False
+    # kramdown's after_block_boundary?: after a blank line, or first in its container.
+    first_in_container = not state.tokens or state.tokens[-1].nesting == 1
+    if start_line > 0 and not state.isEmpty(start_line - 1) and not first_in_container:
+        return False
+    close = state.src.find("$$", first + 2)
+    if close < 0:
+        return False
+    line = start_line
+    while line < end_line and state.eMarks[line] < close + 2:
+        line += 1
+    if line >= end_line or state.src[close + 2 : state.eMarks[line]].strip():
+        return False
+    if line + 1 < end_line and not state.isEmpty(line + 1):
+        return False
+    if silent:
+        return True
+    token = state.push("math_block", "math", 0)
+    token.content = state.src[first + 2 : close].strip()
+    token.map = [start_line, line + 1]
+    token.block = True
+    state.line = line + 1
+    return True
+
+
+def html_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """An HTML element up to its matching end tag, blank lines and all, as kramdown reads block HTML.
+
+    CommonMark ends an HTML block at a blank line and reads what follows as
+    Markdown (an indented line becomes a code block); kramdown does not. A line
+    opening a span element (`<img>`, `<a>`) starts a paragraph instead.
+    `markdown="1"` on the element makes its content Markdown.
+    """
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[start : start + 1] != "<":
+        return False
+    if state.src.startswith("<!--", start):
+        return _comment(state, start_line, end_line, start, silent)
+    match = OPENING_TAG.match(state.src, start)
+    if match is None:
+        return False
+    name = match.group(1).lower()
+    if name in SPAN_ELEMENTS:
+        return False
+    if name in VOID_ELEMENTS or match.group(2).rstrip().endswith("/"):
+        close_end, unclosed = match.end(), 0
+    else:
+        close_end, unclosed = _matching_end(state.src, name, match.end())
+    # No end tag: kramdown takes the rest of the container and closes the element there.
+    close_end = state.eMarks[end_line - 1] if unclosed else close_end
+    last_line = start_line
+    while last_line < end_line - 1 and state.eMarks[last_line] < close_end:
+        last_line += 1
+    if silent:
+        return True
+    if MARKDOWN_ATTRIBUTE.search(match.group(2)) and _markdown_inside(state, start_line, last_line, match):
+        return True
+    token = state.push("html_block", "", 0)
+    token.map = [start_line, last_line + 1]
+    token.content = state.getLines(start_line, last_line + 1, state.blkIndent, True)
+    if unclosed:
+        token.content = token.content.rstrip("\n") + f"\n</{match.group(1)}>" * unclosed + "\n"
+    state.line = last_line + 1
+    return True
+
+
+def _comment(state: StateBlock, start_line: int, end_line: int, start: int, silent: bool) -> bool:
+    """An HTML comment, blank lines and all, up to its `-->`."""
+    end = state.src.find("-->", start + 4)
+    if end < 0:
+        return False
+    last_line = start_line
+    while last_line < end_line - 1 and state.eMarks[last_line] < end + 3:
+        last_line += 1
+    if state.src[end + 3 : state.eMarks[last_line]].strip():
+        return False
+    if not silent:
+        token = state.push("html_block", "", 0)
+        token.map = [start_line, last_line + 1]
+        token.content = state.getLines(start_line, last_line + 1, state.blkIndent, True)
+    state.line = last_line + 1
+    return True
+
+
+def _matching_end(src: str, name: str, position: int) -> tuple[int, int]:
+    """The end of the tag closing the element `name` opened before `position`, and 0; or -1 and how many are open."""
+    pattern = re.compile(rf"<(/?){re.escape(name)}(?=\s|/?>)[^>]*>", re.IGNORECASE)
+    depth = 1
+    for tag in pattern.finditer(src, position):
+        if tag.group(1):
+            depth -= 1
+            if depth == 0:
+                return tag.end(), 0
+        elif not tag.group(0).endswith("/>"):
+            depth += 1
+    return -1, depth
+
+
+def _markdown_inside(state: StateBlock, start_line: int, last_line: int, match: re.Match[str]) -> bool:
+    """Renders `<tag markdown="1">` with its content as Markdown, when the tags stand on lines of their own."""
+    opening_end = state.eMarks[start_line]
+    closing_start = state.bMarks[last_line] + state.tShift[last_line]
+    if last_line == start_line or state.src[match.end() : opening_end].strip():
+        return False
+    if not state.src[closing_start:].startswith("</"):
+        return False
+    opening = state.push("html_block", "", 0)
+    opening.content = MARKDOWN_ATTRIBUTE.sub("", match.group(0).strip()) + "\n"
+    opening.map = [start_line, start_line + 1]
+    old_max = state.lineMax
+    state.lineMax = last_line
+    state.md.block.tokenize(state, start_line + 1, last_line)
+    state.lineMax = old_max
+    closing = state.push("html_block", "", 0)
+    closing.content = state.getLines(last_line, last_line + 1, state.blkIndent, True)
+    closing.map = [last_line, last_line + 1]
+    state.line = last_line + 1
+    return True
