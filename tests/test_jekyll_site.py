@@ -302,3 +302,20 @@ def test_a_relative_config_path_from_another_folder_finds_the_site(tmp_path, mon
 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "sites" / "blog" / "_site" / "feed.xml").is_file()
+
+
+def test_liquid_problems_are_reported_by_build_once_and_keep_going_leaves_the_broken_post_out(tmp_path):
+    posts = {
+        "_posts/2020-01-05-a.md": "---\ntitle: A\n---\nHello {% youtube abc %} there.\n",
+        "_posts/2020-01-06-b.md": "---\ntitle: B\n---\nBroken {% if x %} never closed.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    strict = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+    lenient = run_cli("build", "-c", root / "_config.yml", "--now", NOW, "--keep-going")
+
+    assert strict.exit_code == 1
+    assert "2020-01-06-b.md:4: Liquid syntax error" in strict.stderr
+    assert strict.stderr.count("unknown Liquid tag `youtube`") == 1
+    assert lenient.exit_code == 5, lenient.output
+    assert list(entries(root / "_site" / "feed.xml")) == ["https://blog.example.com/notes/2020/01/05/a.html"]

@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from feedpub.feeds import entry_fragments
-from feedpub.model import Config, Post, Problem
+from feedpub.model import Config, Post, Problem, errors_in
 from feedpub.render.content import render_post
 from feedpub.render.limits import limit_problems
+from feedpub.render.liquid import has_liquid
+from feedpub.render.liquid_check import body_liquid
 from feedpub.sources.posts import read_post, with_body
 
 Item = TypeVar("Item")
@@ -122,6 +124,13 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
     refused = limit_problems(post)
     if refused:
         return None, problems + refused
+    # Liquid is run here too, while the body is at hand, so that its warnings (a plugin's tag left out)
+    # are reported by every build and a template error breaks the post as a bad date does (--keep-going).
+    if has_liquid(post.body):
+        liquid = body_liquid(post, config, (config.markdown_engine, config.markdown_extensions)).problems
+        problems = problems + list(liquid)
+        if errors_in(tuple(liquid)):
+            return None, problems
     return replace(post, body=""), problems
 
 

@@ -49,7 +49,8 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine, config: Config
     """Every check-only warning about one post, in the order of the lines they name.
 
     The body is rendered with Liquid first, as a build renders it, with
-    `config`'s site; what Liquid could not run is among the warnings.
+    `config`'s site. What Liquid could not run is not repeated here: reading
+    the post (build.workers.parse_job) reports it, in check as in build.
     """
     if not post.body.strip():
         return [_warning(post, post.body_line, "the body is empty: the feed entry has no content")]
@@ -65,8 +66,7 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine, config: Config
     attributes = [found for found in url_attributes(content) if _splits(found.url)]
     urls = [found.url for found in attributes]
     found = (
-        list(liquid.problems)
-        + title_repeated(post, content)
+        title_repeated(post, content)
         + no_summary(post, content)
         + markdown_source_links(post, urls)
         + unreachable_urls(post, urls)
