@@ -341,3 +341,13 @@ def test_feedpubs_own_mode_finds_posts_in_posts_folders_below_posts_dir(tmp_path
         "zh/news/_posts/2020-01-06-b.md",
     ]
     assert problems == []
+
+
+def test_ids_are_normalised_as_addressable_normalises_them():
+    source = Path("/site")
+    site = jekyll_site(source)
+    path = source / "_posts" / "2011-08-04-rocking.md"
+
+    _, entry_id = post_urls(SITE_URL, site, path, {"slug": "and-they-keep-rocking%e2%80%a6"}, (), datetime(2011, 8, 4))
+
+    assert entry_id == "https://blog.example.com/2011/08/04/and-they-keep-rocking..."

@@ -186,7 +186,12 @@ def entry_id(url: str, slug: str) -> str:
 
 def absolute(site_url: str, path: str) -> str:
     """The absolute_url filter: the site's URL and baseurl (site_url ends with "/") and the path, normalised."""
-    return site_url + quote(unquote(path.lstrip("/")), safe=_PATH_SAFE)
+    return site_url + _normalised(path.lstrip("/"))
+
+
+def _normalised(path: str) -> str:
+    """Addressable's normalize, as absolute_url applies it: escapes decoded, NFKC (… is ...), re-escaped."""
+    return quote(unicodedata.normalize("NFKC", unquote(path)), safe=_PATH_SAFE)
 
 
 def post_categories(site: JekyllSite, path: Path, data: dict[str, Any]) -> tuple[str, ...]:
@@ -231,7 +236,7 @@ def post_urls(
 
 def _prefixed(prefix: str, path: str) -> str:
     """absolute_url exactly: the prefix as Jekyll has it, then the path with its leading slash."""
-    return prefix + quote(unquote(path), safe=_PATH_SAFE)
+    return prefix + _normalised(path)
 
 
 def jekyll_front_matter(site: JekyllSite, path: Path, data: dict[str, Any]) -> dict[str, Any]:
