@@ -306,3 +306,14 @@ def test_without_feedparser_the_reader_check_is_skipped_with_a_note(published, m
 
     assert result.exit_code == 0
     assert "feedpub: note: feedparser is not installed" in result.stderr
+
+
+def test_kramdown_syntax_the_engine_leaves_as_text_is_a_warning_but_not_in_code(site):
+    body = "A note.\n\n{::comment}\nhidden\n{:/comment}\n\n```\n{::comment} shown as code\n```\n"
+    config = site({"2026-01-30-a.md": post("A", "2026-01-30", body)})
+
+    result = run_cli("check", "-c", config, "--now", NOW)
+
+    assert result.exit_code == 0
+    assert "2026-01-30-a.md:7: warning: kramdown syntax {::comment} is left as text in the feed" in result.stderr
+    assert result.stderr.count("kramdown syntax") == 1

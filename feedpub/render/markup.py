@@ -188,6 +188,14 @@ def plain_text(fragment: str) -> str:
     return _words(top_level(parse(fragment)))
 
 
+def prose_text(fragment: str) -> str:
+    """plain_text without code: what a fragment says outside <pre> and <code>."""
+    tree = parse(fragment)
+    for node in [*tree.css("pre"), *tree.css("code")]:
+        node.decompose()
+    return _words(top_level(tree))
+
+
 def opening(fragment: str) -> Opening:
     """The headings a fragment opens with, and the first block after them."""
     headings: list[str] = []

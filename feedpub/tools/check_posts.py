@@ -7,6 +7,7 @@ error of a body the Markdown engine cannot render, which would.
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from ipaddress import ip_address
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +22,7 @@ from feedpub.render.markup import (
     has_more_marker,
     opening,
     plain_text,
+    prose_text,
     title_text,
     url_attributes,
 )
@@ -73,6 +75,7 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine, config: Config
         + mixed_content(post, attributes, site)
         + outside_site(post, urls, site)
         + page_elements(post, content)
+        + kramdown_left_as_text(post, content, engine)
     )
     return sorted(found, key=lambda p: p.line or 0)
 
@@ -191,6 +194,20 @@ def outside_site(post: Post, urls: list[str], site: Site) -> list[Problem]:
                 )
             )
     return found
+
+
+# kramdown's own syntax: {: .class} and {:toc} (attribute lists), {::comment} and {::nomarkdown} (extensions).
+_KRAMDOWN_SYNTAX = re.compile(r"\{::?[^{}\n]{0,80}\}")
+
+
+def kramdown_left_as_text(post: Post, content: str, engine: MarkdownEngine) -> list[Problem]:
+    """kramdown syntax the engine did not read, which readers would see as text (`{: .note}`, `{:toc}`)."""
+    found = _KRAMDOWN_SYNTAX.search(prose_text(content))
+    if found is None:
+        return []
+    hint = "" if engine[0] == "kramdown" else "; markdown.engine: kramdown reads it as Jekyll does"
+    message = f"kramdown syntax {found.group()} is left as text in the feed{hint}"
+    return [_warning(post, _line_of(post, found.group()), message)]
 
 
 def page_elements(post: Post, content: str) -> list[Problem]:
