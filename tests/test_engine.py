@@ -61,9 +61,14 @@ def test_the_leak_free_cmark_wrapper_renders_exactly_what_cmarkgfm_renders():
     import cmarkgfm
     from cmarkgfm.cmark import Options
 
-    from feedpub.render.cmark import gfm_to_html
+    from feedpub.render.cmark import GFM_EXTENSIONS, gfm_to_html
 
-    options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
+    options = (
+        Options.CMARK_OPT_UNSAFE
+        | Options.CMARK_OPT_FOOTNOTES
+        | Options.CMARK_OPT_GITHUB_PRE_LANG
+        | Options.CMARK_OPT_SMART
+    )
     samples = [
         BODY,
         "",
@@ -71,4 +76,15 @@ def test_the_leak_free_cmark_wrapper_renders_exactly_what_cmarkgfm_renders():
         "<div>raw</div>\n\n<script>x</script>",
     ]
     for text in samples:
-        assert gfm_to_html(text) == cmarkgfm.github_flavored_markdown_to_html(text, options=options)
+        expected = cmarkgfm.markdown_to_html_with_extensions(text, options=options, extensions=list(GFM_EXTENSIONS))
+        assert gfm_to_html(text) == expected
+
+
+def test_cmark_keeps_embeds_leaves_bare_urls_and_sets_quotes_as_kramdown_does():
+    from feedpub.render.cmark import gfm_to_html
+
+    html = gfm_to_html('<iframe src="https://v.example/1"></iframe>\n\nSee https://example.com -- "it\'s" here...\n')
+
+    assert '<iframe src="https://v.example/1"></iframe>' in html
+    assert "<a " not in html
+    assert "“it’s”" in html and "–" in html and "…" in html

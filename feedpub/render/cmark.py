@@ -11,7 +11,10 @@ from __future__ import annotations
 import ctypes
 from functools import lru_cache
 
-GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
+# GFM's extensions less two that kramdown (Jekyll's engine) lacks: `autolink` (kramdown leaves a bare
+# URL as text) and `tagfilter`, which escapes <iframe>, <script> and <style>: a video embed would show
+# as its markup, where raw HTML is the author's to write.
+GFM_EXTENSIONS = ("table", "strikethrough", "tasklist")
 
 
 @lru_cache(maxsize=1)
@@ -30,11 +33,17 @@ def _native():
 
 
 def gfm_to_html(text: str) -> str:
-    """HTML for GitHub Flavored Markdown with footnotes; raw HTML passes through."""
+    """HTML for GitHub Flavored Markdown with footnotes and smart punctuation; raw HTML passes through."""
     from cmarkgfm import cmark
     from cmarkgfm.cmark import Options
 
-    options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_GITHUB_PRE_LANG
+    # SMART: kramdown's typography (“quotes”, – and —, …), which Jekyll's posts show.
+    options = (
+        Options.CMARK_OPT_UNSAFE
+        | Options.CMARK_OPT_FOOTNOTES
+        | Options.CMARK_OPT_GITHUB_PRE_LANG
+        | Options.CMARK_OPT_SMART
+    )
     native = _native()
     if native is None:  # pragma: no cover - a cmarkgfm build without exported symbols
         return cmark.github_flavored_markdown_to_html(text, options=options)
