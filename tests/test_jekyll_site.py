@@ -15,6 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import etree
 from conftest import run_cli
 from feedcheck import assert_valid_atom
 from served import Served, fetch
@@ -192,8 +193,9 @@ def test_an_excerpt_separator_makes_the_summary_from_what_comes_before_it(tmp_pa
     result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
 
     assert result.exit_code == 0, result.output
-    (entry,) = entries(root / "_site" / "feed.xml").values()
-    assert entry.summary == "<p>The teaser <strong>text</strong>.</p>"
+    # Read from the XML: which of summary and content feedparser calls `summary` depends on its version.
+    (summary,) = etree.parse(str(root / "_site" / "feed.xml")).getroot().iter(f"{ATOM}summary")
+    assert summary.text == "<p>The teaser <strong>text</strong>.</p>"
 
 
 def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
