@@ -15,9 +15,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from lxml import etree
 from conftest import run_cli
 from feedcheck import assert_valid_atom
+from lxml import etree
 from served import Served, fetch
 
 ATOM = "{http://www.w3.org/2005/Atom}"
