@@ -303,6 +303,12 @@ class _FrontMatter:
             return True
         return self.flag("published", True)
 
+    def jekyll_taxonomies(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A Jekyll post's categories (the folders above _posts first) and tags, as Document reads them."""
+        assert self.jekyll is not None, "only for a Jekyll site"
+        categories = post_categories(self.jekyll, self.source.path, self.data)
+        return self.jekyll_names(categories), self.jekyll_names(post_tags(self.data))
+
     def jekyll_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """Jekyll's categories or tags, cleaned as feedpub's own: one spelling per name, no control characters."""
         if len(names) > MAX_NAMES_PER_POST:
@@ -444,12 +450,9 @@ class _FrontMatter:
         # jekyll-feed's <updated> is last_modified_at or the date; `updated:` means nothing to it.
         updated_key = self.first_key(("last_modified_at",) if jekyll else ("updated", "last_modified_at"))
         updated = self.date(updated_key)
-        categories = (
-            self.jekyll_names(post_categories(self.jekyll, self.source.path, self.data))
-            if self.jekyll
-            else (self.names("categories", "category"))
+        categories, tags = (
+            self.jekyll_taxonomies() if jekyll else (self.names("categories", "category"), self.names("tags"))
         )
-        tags = self.jekyll_names(post_tags(self.data)) if jekyll else self.names("tags")
         summary_key = self.first_key(_JEKYLL_SUMMARY_KEYS if jekyll else _SUMMARY_KEYS)
         summary = self.prose(summary_key) if summary_key else self.jekyll_excerpt()
         draft = self.flag("draft", False) or not self.published_flag() or "_drafts" in self.source.path.parts
