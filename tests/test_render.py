@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import build_into
+from conftest import NOW, build_into, post, run_cli
 from feedcheck import assert_valid_feed, parse_ok
 from lxml import etree
 
@@ -308,3 +308,24 @@ def test_more_marker_shown_in_a_code_block_is_not_the_marker(render):
 
     assert entry.findtext(f"{ATOM}summary") == "<p>The first paragraph.</p>"
     assert "&lt;!--more--&gt;" in entry.findtext(f"{ATOM}content")
+
+
+def test_a_style_element_never_closed_is_the_posts_error_not_a_hidden_entry(site):
+    body = 'Intro.\n\n<style name="AppBaseTheme" parent="Theme">\n\nThe rest of the article.\n'
+    config = site({"2026-01-30-style.md": post("Style", "2026-01-30", body)})
+
+    result = run_cli("build", "-c", config, "--now", NOW)
+
+    assert result.exit_code == 1
+    assert "2026-01-30-style.md:" in result.stderr
+    assert "a <style> is never closed" in result.stderr
+
+
+def test_check_reports_the_unclosed_style_as_the_build_does(site):
+    body = "Intro.\n\n<style>\n\nThe rest.\n"
+    config = site({"2026-01-30-style.md": post("Style", "2026-01-30", body)})
+
+    result = run_cli("check", "-c", config, "--now", NOW)
+
+    assert result.exit_code == 1
+    assert "2026-01-30-style.md:" in result.stderr and "a <style> is never closed" in result.stderr

@@ -8,6 +8,7 @@ refused with a RenderError before the engine sees it (see render/limits.py).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -132,6 +133,15 @@ def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None
         body_html = body if post.body_is_html else markdown_to_html(body, engine)
     except RenderError as err:
         raise err.in_file(post.path, post.body_line, "body") from err.__cause__
+    unclosed = unclosed_raw_text(body_html)
+    if unclosed is not None:
+        found = _line_in(body, f"<{unclosed}")
+        line = post.body_line + found - 1 if found is not None else post.body_line
+        message = (
+            f"body: a <{unclosed}> is never closed: a browser or feed reader would hide everything after it "
+            "(put it in a code block, or close it)"
+        )
+        raise RenderError(message, line, post.path)
     content = absolutize(body_html, post.permalink)
     if post.summary:
         # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
@@ -149,6 +159,24 @@ def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None
     else:
         summary = summary_from_content(content)
     return Rendered(content_html=without_more_marker(content).strip(), summary_html=summary.strip())
+
+
+# Elements whose content HTML reads as text up to their end tag: one left open swallows the rest of the entry.
+_RAW_TEXT_START = re.compile(r"<(style|script|textarea|title|xmp|noembed|noframes)(?=[\s>/])", re.IGNORECASE)
+
+
+def unclosed_raw_text(html: str) -> str | None:
+    """The first raw-text element (<style>, <script>...) the HTML opens more often than it closes, if any."""
+    for name in dict.fromkeys(match.group(1).lower() for match in _RAW_TEXT_START.finditer(html)):
+        opened = len(re.findall(rf"<{name}(?=[\s>/])", html, re.IGNORECASE))
+        if len(re.findall(rf"</{name}\s*>", html, re.IGNORECASE)) < opened:
+            return name
+    return None
+
+
+def _line_in(text: str, needle: str) -> int | None:
+    index = text.lower().find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
 def _liquid(text: str, post: Post, config: Config | None, first_line: int, engine: MarkdownEngine) -> str:
