@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -251,12 +252,14 @@ def _groups(
     config: Config, kind: TaxonomyKind, posts: list[Post]
 ) -> tuple[list[tuple[str, str, list[Post]]], list[_Conflict]]:
     """(display name, slug, posts) per tag or category, sorted by slug."""
+    # Jekyll's site.tags tells `openSUSE` from `opensuse`, and jekyll-feed writes a feed for each.
+    group_key = (lambda name: unicodedata.normalize("NFC", name)) if config.jekyll is not None else name_key
     members: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
     for post in posts:
         for name in post.categories if kind == "category" else post.tags:
-            members[name_key(name)].append(post)
-            spellings[name_key(name)][name] += 1
+            members[group_key(name)].append(post)
+            spellings[group_key(name)][name] += 1
     overrides = {name_key(k): v for k, v in (config.category_slugs if kind == "category" else config.tag_slugs)}
     config_key = "category_slugs" if kind == "category" else "tag_slugs"
     by_slug: dict[str, tuple[str, str]] = {}  # slug -> (name, key) of the first to take it

@@ -321,3 +321,18 @@ def test_liquid_problems_are_reported_by_build_once_and_keep_going_leaves_the_br
     assert strict.stderr.count("unknown Liquid tag `youtube`") == 1
     assert lenient.exit_code == 5, lenient.output
     assert list(entries(root / "_site" / "feed.xml")) == ["https://blog.example.com/notes/2020/01/05/a.html"]
+
+
+def test_tags_that_differ_in_case_keep_their_own_jekyll_feed_files(tmp_path):
+    posts = {
+        "_posts/2020-01-05-a.md": "---\ntitle: A\ntags: [openSUSE]\n---\nA.\n",
+        "_posts/2020-01-06-b.md": "---\ntitle: B\ntags: [opensuse]\n---\nB.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    by_tag = root / "_site" / "feed" / "by_tag"
+    assert list(entries(by_tag / "openSUSE.xml")) == ["https://blog.example.com/notes/2020/01/05/a.html"]
+    assert list(entries(by_tag / "opensuse.xml")) == ["https://blog.example.com/notes/2020/01/06/b.html"]
