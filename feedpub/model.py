@@ -178,6 +178,7 @@ class Post:
     enclosures: tuple[Enclosure, ...] = ()
     image: str | None = None  # absolute URL of the post's main image
     body_is_html: bool = False  # a Jekyll `.html` post: its body is published as it is, not as Markdown
+    has_liquid: bool = False  # its body has Liquid, which may read other posts (post_url, site.posts)
     key_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line, for later messages
 
     def line_of(self, key: str) -> int | None:

@@ -336,3 +336,21 @@ def test_tags_that_differ_in_case_keep_their_own_jekyll_feed_files(tmp_path):
     by_tag = root / "_site" / "feed" / "by_tag"
     assert list(entries(by_tag / "openSUSE.xml")) == ["https://blog.example.com/notes/2020/01/05/a.html"]
     assert list(entries(by_tag / "opensuse.xml")) == ["https://blog.example.com/notes/2020/01/06/b.html"]
+
+
+def test_a_post_whose_liquid_reads_another_post_is_rendered_again_when_that_post_moves(tmp_path):
+    posts = {
+        "_posts/2020-01-05-a.md": "---\ntitle: A\n---\nSee [B]({% post_url 2020-01-06-b %}).\n",
+        "_posts/2020-01-06-b.md": "---\ntitle: B\n---\nB.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+    assert run_cli("build", "-c", root / "_config.yml", "--now", NOW).exit_code == 0
+    (root / "_posts" / "2020-01-06-b.md").write_text("---\ntitle: B\npermalink: /moved/b/\n---\nB.\n", "utf-8")
+
+    incremental = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+    cold = run_cli("build", "-c", root / "_config.yml", "--now", NOW, "-o", tmp_path / "cold", "--no-cache")
+
+    assert incremental.exit_code == cold.exit_code == 0
+    feed = (root / "_site" / "feed.xml").read_bytes()
+    assert b"https://blog.example.com/notes/moved/b/" in feed
+    assert feed == (tmp_path / "cold" / "feed.xml").read_bytes()

@@ -148,7 +148,7 @@ class _Build:
                 posts_read=len(paths),
                 problems=tuple(problems + self.cache.warnings()),
             )
-        posts = self.collect(paths, stats, set(racy), problems)
+        posts = with_site_in_liquid_keys(self.collect(paths, stats, set(racy), problems))
         self.lap("collect")
         broken = sorted({p.path for p in problems if p.severity == "error" and p.path is not None})
         keep_going = self.config.keep_going if self.options.keep_going is None else self.options.keep_going
@@ -430,6 +430,27 @@ def changed_feed_urls(feeds: list[FeedSpec], config: Config, written: list[str])
     """The URLs of the feed documents among the files written, for WebSub pings."""
     urls = {feed.file(name): feed.url(config.site, name) for feed in feeds for name in FILENAMES.values()}
     return tuple(urls[rel] for rel in written if rel in urls)
+
+
+def with_site_in_liquid_keys(posts: list[Post]) -> list[Post]:
+    """The posts, those with Liquid keyed by the whole site's posts as well as their own bytes.
+
+    Liquid can read other posts (`post_url`, `link`, `site.posts`): their
+    entries must be rendered again when any post changes, not only when their
+    own file does. Posts without Liquid keep their own bytes' key.
+    """
+    if not any(post.has_liquid for post in posts):
+        return posts
+    digest = hashlib.sha256()
+    for post in sorted(posts, key=lambda p: str(p.path)):
+        digest.update(f"{post.path}\0{post.source_hash}\n".encode())
+    site = digest.hexdigest()
+    return [
+        replace(post, source_hash=hashlib.sha256(f"{post.source_hash}:{site}".encode()).hexdigest())
+        if post.has_liquid
+        else post
+        for post in posts
+    ]
 
 
 def entry_key(post: Post) -> str:

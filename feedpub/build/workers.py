@@ -131,7 +131,7 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
         problems = problems + list(liquid)
         if errors_in(tuple(liquid)):
             return None, problems
-    return replace(post, body=""), problems
+    return replace(post, body="", has_liquid=has_liquid(post.body)), problems
 
 
 def parse_posts(
