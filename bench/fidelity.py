@@ -107,7 +107,10 @@ class Sample:
 
 def feed_entries(jekyll_site: Path) -> dict[str, str]:
     """Alternate link -> content HTML for every entry of Jekyll's feed.xml."""
-    root = etree.parse(str(jekyll_site / "feed.xml")).getroot()
+    # jekyll-feed copies control characters into its feed (ruby-lang.org's has U+0008), which makes it
+    # not well-formed XML: they are dropped before parsing (lxml's recover mode drops the rest of the file).
+    data = re.sub(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]", b"", (jekyll_site / "feed.xml").read_bytes())
+    root = etree.fromstring(data, etree.XMLParser(huge_tree=True))
     entries = {}
     for entry in root.iterfind("a:entry", ATOM):
         link = entry.find("a:link[@rel='alternate']", ATOM)
