@@ -147,6 +147,14 @@ def test_markdown_to_html_dispatches_to_the_kramdown_engine():
     assert html.strip() == "<p>it’s <strong>备注：</strong>经测试</p>"
 
 
+def test_links_to_any_scheme_are_links_as_kramdown_makes_them():
+    assert_renders_as_kramdown("file-links")
+
+
+def test_a_link_definition_right_after_a_footnote_line_is_a_definition():
+    assert_renders_as_kramdown("reference-after-footnote")
+
+
 def test_no_state_carries_from_one_post_to_the_next():
     kramdown_to_html("a[^1]\n\n[^1]: note\n\n# Title\n\n[ref]: https://example.com\n")
 

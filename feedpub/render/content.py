@@ -133,7 +133,7 @@ def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None
         body_html = body if post.body_is_html else markdown_to_html(body, engine)
     except RenderError as err:
         raise err.in_file(post.path, post.body_line, "body") from err.__cause__
-    unclosed = unclosed_raw_text(body_html)
+    unclosed = unclosed_raw_text(body_html, body)
     if unclosed is not None:
         found = _line_in(body, f"<{unclosed}")
         line = post.body_line + found - 1 if found is not None else post.body_line
@@ -165,11 +165,16 @@ def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None
 _RAW_TEXT_START = re.compile(r"<(style|script|textarea|title|xmp|noembed|noframes)(?=[\s>/])", re.IGNORECASE)
 
 
-def unclosed_raw_text(html: str) -> str | None:
-    """The first raw-text element (<style>, <script>...) the HTML opens more often than it closes, if any."""
+def unclosed_raw_text(html: str, source: str) -> str | None:
+    """The first raw-text element (<style>, <script>...) the HTML opens more often than the source closes it.
+
+    Counted against the source: an engine may close the element at the very
+    end of the entry (kramdown does), which leaves the HTML balanced but the
+    rest of the entry inside the element, hidden all the same.
+    """
     for name in dict.fromkeys(match.group(1).lower() for match in _RAW_TEXT_START.finditer(html)):
         opened = len(re.findall(rf"<{name}(?=[\s>/])", html, re.IGNORECASE))
-        if len(re.findall(rf"</{name}\s*>", html, re.IGNORECASE)) < opened:
+        if len(re.findall(rf"</{name}\s*>", source, re.IGNORECASE)) < opened:
             return name
     return None
 

@@ -21,6 +21,7 @@ from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block.reference import reference as reference_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -69,6 +70,10 @@ def _as_written(link: str) -> str:
     return link
 
 
+def _any_link(url: str) -> bool:
+    return True
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # No linkify: kramdown leaves a bare https://x.y as text. html: raw HTML passes, no tagfilter.
@@ -76,6 +81,9 @@ def _parser() -> MarkdownIt:
     md.use(footnote_plugin).use(deflist_plugin)
     # An autolink's text as written: kramdown does not decode %E4%BA%91 into 云.
     md.normalizeLinkText = _as_written  # type: ignore[method-assign]
+    # kramdown links to any URL it is given (file:, data:, ...); markdown-it's default refuses some
+    # schemes and leaves the Markdown as text. Readers sanitise links; check warns about file: ones.
+    md.validateLink = _any_link  # type: ignore[method-assign]
     md.inline.terminator_re = kramdown_spans.TERMINATORS
     md.inline.ruler.at("escape", kramdown_spans.escape)
     md.inline.ruler.at("backticks", kramdown_spans.codespan)
@@ -83,6 +91,9 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("emphasis", "kramdown_strikethrough", kramdown_spans.strikethrough)
     md.inline.ruler.before("html_inline", "kramdown_html", kramdown_spans.span_html)
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_tables.table)
+    # A link definition may follow a paragraph line directly in kramdown (CommonMark's may not):
+    # `[^1]: note` then `[ref]: url` is a footnote and a definition, not one paragraph.
+    md.block.ruler.at("reference", reference_rule, {"alt": ["paragraph", "reference"]})
     md.inline.ruler.before("emphasis", "kramdown_math", kramdown_spans.inline_math)
     md.inline.ruler.push("kramdown_typography", kramdown_spans.typography)
     md.inline.ruler.push("kramdown_ial", kramdown_spans.span_ial)

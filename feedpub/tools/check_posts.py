@@ -70,7 +70,7 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine, config: Config
     except RenderError as err:
         # The build fails on this post too: an error, and no warning can be made without its HTML.
         return [err.in_file(post.path, post.body_line, "body").problem()]
-    unclosed = unclosed_raw_text(content)
+    unclosed = unclosed_raw_text(content, liquid.text)
     if unclosed is not None:  # the build refuses this post too (render.content.render_post)
         message = f"body: a <{unclosed}> is never closed: a browser or feed reader would hide everything after it"
         return [Problem(post.path, _line_of(post, f"<{unclosed}"), message)]
