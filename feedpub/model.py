@@ -215,6 +215,15 @@ class FeedSpec:
     # (file name, path relative to output_dir) where a file is not <folder>/<file name>: a Jekyll
     # site's feeds go where jekyll-feed puts them (feed.xml, feed/by_tag/<tag>.xml).
     files: tuple[tuple[str, str], ...] = ()
+    # An archive page's subscription document's `files`: its "current" link and its id point there.
+    subscription_files: tuple[tuple[str, str], ...] = ()
+
+    def link_url(self, site: Site, rel: str, url_folder: str, filename: str) -> str:
+        """The URL of an RFC 5005 link of this feed (`rel` to the document in `url_folder`)."""
+        placed = dict(self.subscription_files).get(filename) if rel == "current" else None
+        if placed is not None:
+            return site.url + quote(placed, safe="/-_.~")
+        return document_url(site, url_folder, filename)
 
     def file(self, filename: str) -> str:
         placed = dict(self.files).get(filename)

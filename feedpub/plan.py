@@ -234,6 +234,7 @@ def archive_pages(subscription: FeedSpec, posts: list[Post], size: int) -> list[
                 archive_links=tuple(links),
                 archive=True,
                 files=(),  # archive pages keep the folder scheme: <feed folder>/archive/<n>/
+                subscription_files=subscription.files,
             )
         )
     latest = ("prev-archive", folder(count, subscription.url_folder))

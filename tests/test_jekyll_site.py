@@ -354,3 +354,22 @@ def test_a_post_whose_liquid_reads_another_post_is_rendered_again_when_that_post
     feed = (root / "_site" / "feed.xml").read_bytes()
     assert b"https://blog.example.com/notes/moved/b/" in feed
     assert feed == (tmp_path / "cold" / "feed.xml").read_bytes()
+
+
+def test_rfc5005_archives_on_a_jekyll_site_link_back_to_jekyll_feeds_paths(tmp_path):
+    config = CONFIG + "feedpub:\n  feeds: {archive: true, archive_page_size: 2, limit: 2}\n"
+    root = jekyll_site(tmp_path / "site", config)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    site = root / "_site"
+    subscription = feedparser.parse((site / "feed.xml").read_bytes()).feed
+    pages = sorted(site.glob("archive/*/atom.xml"))
+    assert pages and {link.rel for link in subscription.links} >= {"self", "prev-archive"}
+    for page in pages:
+        assert_valid_atom(page)
+        feed = feedparser.parse(page.read_bytes()).feed
+        current = [link.href for link in feed.links if link.rel == "current"]
+        assert current == ["https://blog.example.com/notes/feed.xml"]
+        assert feed.id == "https://blog.example.com/notes/feed.xml"

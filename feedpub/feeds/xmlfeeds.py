@@ -19,7 +19,7 @@ from lxml import etree
 
 from feedpub.feeds.entries import hex_references, person
 from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES
-from feedpub.model import Author, FeedSpec, Site, document_url
+from feedpub.model import Author, FeedSpec, Site
 
 GENERATOR = "feedpub"
 # Where entries start in a pretty-printed document, and what follows the last one.
@@ -69,13 +69,17 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("feedpub_links", _FeedLinks, None, atom=True, rss=True)
     fg.feedpub_links.links = tuple(("hub", hub) for hub in spec.hubs) + tuple(
-        (rel, document_url(site, folder, FILENAMES[fmt])) for rel, folder in spec.archive_links
+        (rel, spec.link_url(site, rel, folder, FILENAMES[fmt])) for rel, folder in spec.archive_links
     )
     fg.feedpub_links.archive = spec.archive
     # The id is the Atom file's URL (where a Jekyll site puts it, too); an archive page is part
     # of the same logical feed, so it keeps the subscription's id.
     current = dict(spec.archive_links).get("current")
-    fg.id(document_url(site, current, FILENAMES["atom"]) if current is not None else spec.url(site, FILENAMES["atom"]))
+    fg.id(
+        spec.link_url(site, "current", current, FILENAMES["atom"])
+        if current is not None
+        else spec.url(site, FILENAMES["atom"])
+    )
     fg.title(spec.title)
     fg.subtitle(spec.description)
     fg.link(href=spec.url(site, FILENAMES[fmt]), rel="self", type=MEDIA_TYPES[fmt])

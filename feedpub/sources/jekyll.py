@@ -148,9 +148,6 @@ class _Reader:
         if self.excerpt_only():
             feeds["content"] = "summary"
         feeds.update(feedpub.get("feeds") or {})
-        for key in ("archive", "archive_taxonomies"):
-            if isinstance(feeds, dict) and feeds.get(key):
-                raise self.fail("feedpub", f"feeds.{key}: archives are not available on a Jekyll site yet")
         raw = {
             "site": site,
             "posts_dir": str(source_folder),
