@@ -15,7 +15,7 @@ from urllib.parse import quote
 Severity = Literal["error", "warning"]
 FeedContent = Literal["full", "summary"]
 StaleFeeds = Literal["delete", "keep"]
-FeedKind = Literal["site", "category", "tag"]
+FeedKind = Literal["site", "category", "tag", "collection"]
 TaxonomyKind = Literal["category", "tag"]
 
 # Messages quote what the user wrote; a newline or an escape sequence in it must
@@ -102,6 +102,8 @@ class JekyllFeed:
     tags_only: tuple[str, ...] | None = None
     tags_except: tuple[str, ...] = ()
     tags_path: str = "feed/by_tag/"
+    # Collections besides posts that get a feed (feed: collections): (label, Atom file, URL template).
+    collections: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,7 @@ class Post:
     image: str | None = None  # absolute URL of the post's main image
     body_is_html: bool = False  # a Jekyll `.html` post: its body is published as it is, not as Markdown
     has_liquid: bool = False  # its body has Liquid, which may read other posts (post_url, site.posts)
+    collection: str = "posts"  # a Jekyll site's document in another collection (feed: collections)
     key_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line, for later messages
 
     def line_of(self, key: str) -> int | None:

@@ -22,7 +22,7 @@ from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segmen
 # No post a reader may see leaves no date to take, so it is this fixed one: not the Unix
 # epoch, which readers and validators take for a missing or broken date.
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
-_FOLDERS = {"category": "categories", "tag": "tags"}
+_FOLDERS = {"category": "categories", "tag": "tags", "collection": "collections"}
 STYLESHEET = "feed.xsl"
 
 
@@ -121,8 +121,10 @@ def _plan(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[_Conf
     return feeds, conflicts
 
 
-def _all_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[_Conflict]]:
-    conflicts = _duplicate_ids(posts)
+def _all_feeds(config: Config, documents: list[Post]) -> tuple[list[FeedSpec], list[_Conflict]]:
+    conflicts = _duplicate_ids(documents)
+    # A Jekyll site's other collections have feeds of their own, and are in no other feed.
+    posts = [post for post in documents if post.collection == "posts"]
     feeds = _feed(config, "site", None, None, posts)
     taxonomies: tuple[tuple[TaxonomyKind, bool], ...] = (
         ("category", config.feeds.categories),
@@ -134,6 +136,9 @@ def _all_feeds(config: Config, posts: list[Post]) -> tuple[list[FeedSpec], list[
             conflicts.extend(found)
             for name, slug, members in groups:
                 feeds.extend(_feed(config, kind, name, slug, members))
+    for label, _, _ in config.jekyll.feed.collections if config.jekyll is not None else ():
+        members = [post for post in documents if post.collection == label]
+        feeds.extend(_feed(config, "collection", label, slugify(label) or label, members))
     return feeds, conflicts
 
 
@@ -168,8 +173,10 @@ def _title(config: Config, kind: FeedKind, name: str | None) -> str:
         return title
     if config.jekyll is None:
         return f"{title} · {name}"
-    # jekyll-feed's title for a category feed: "Site | Category", capitalised as Ruby's String#capitalize does.
-    return f"{title} | {name[:1].upper() + name[1:].lower()}" if kind == "category" else f"{title} | {name}"
+    # jekyll-feed's title for a category or collection feed: "Site | Category", capitalised as Ruby's
+    # String#capitalize does.
+    capitalised = name[:1].upper() + name[1:].lower()
+    return f"{title} | {capitalised}" if kind in ("category", "collection") else f"{title} | {name}"
 
 
 def _jekyll_files(config: Config, kind: FeedKind, name: str | None, slug: str | None) -> tuple[tuple[str, str], ...]:
@@ -185,6 +192,8 @@ def _jekyll_files(config: Config, kind: FeedKind, name: str | None, slug: str | 
     if kind == "site":
         return _formats_beside(feed.path, {"rss.xml": "rss.xml", "feed.json": "feed.json"})
     assert name is not None and slug is not None, "a category or tag feed has a name and a slug"
+    if kind == "collection":
+        return _formats_beside(dict((label, path) for label, path, _ in feed.collections)[name])
     if kind == "category":
         listed = name in feed.categories and is_safe_segment(name)
         return _formats_beside(f"feed/{name if listed else slug}.xml")

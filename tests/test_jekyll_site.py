@@ -373,3 +373,27 @@ def test_rfc5005_archives_on_a_jekyll_site_link_back_to_jekyll_feeds_paths(tmp_p
         current = [link.href for link in feed.links if link.rel == "current"]
         assert current == ["https://blog.example.com/notes/feed.xml"]
         assert feed.id == "https://blog.example.com/notes/feed.xml"
+
+
+def test_jekyll_feeds_collections_get_their_feed_and_stay_out_of_the_others(tmp_path):
+    """Links and ids as Jekyll 4.3.1 + jekyll-feed 0.17 wrote them for the same files."""
+    config = CONFIG.replace("feed:\n", "collections:\n  changes: {output: true}\nfeed:\n  collections: [changes]\n")
+    posts = {
+        "_posts/2020-01-05-a.md": "---\ntitle: A post\n---\nA.\n",
+        "_changes/2021-03-04-v1.0.md": "---\ntitle: Version 1.0\n---\nReleased.\n",
+        "_changes/nested/v2.md": "---\ntitle: Version 2\ndate: 2022-05-06\n---\nReleased.\n",
+        "_changes/undated.md": "---\ntitle: Undated\n---\nNo date.\n",
+    }
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    assert "_changes/undated.md: warning: no date in the file name or front matter" in result.stderr
+    changes = feedparser.parse((root / "_site" / "feed" / "changes.xml").read_bytes())
+    assert changes.feed.title == "技术笔记 | Changes"
+    assert {entry.link: entry.id for entry in changes.entries} == {
+        "https://blog.example.com/notes/changes/nested/v2.html": "https://blog.example.com/notes/changes/nested/v2",
+        "https://blog.example.com/notes/changes/2021-03-04-v1.0.html": "https://blog.example.com/notes/changes/v1.0",
+    }
+    assert list(entries(root / "_site" / "feed.xml")) == ["https://blog.example.com/notes/2020/01/05/a.html"]

@@ -9,11 +9,12 @@ from lxml import etree
 
 from feedpub.model import FeedSpec, Site
 
-GROUPS = (("site", "Site"), ("category", "Categories"), ("tag", "Tags"))
+GROUPS = (("site", "Site"), ("category", "Categories"), ("tag", "Tags"), ("collection", "Collections"))
 
 
 def opml_document(feeds: Sequence[FeedSpec], site: Site, filename: str) -> bytes:
-    """One outline per feed (its first configured format), grouped into Site, Categories, Tags.
+    """One outline per feed (its first configured format), grouped into Site, Categories, Tags (and a
+    Jekyll site's Collections).
 
     `filename` is the feed file each outline points at (e.g. "atom.xml").
     """

@@ -112,6 +112,10 @@ def find_jekyll_post_files(site: JekyllSite, output_dir: Path, drafts: bool) -> 
                     _collect_jekyll_posts(Path(entry.path), entry.name == "_posts", suffixes, root, found, problems)
                 elif _jekyll_reads(entry, site, root) and Path(entry.path).resolve() not in skipped:
                     folders.append(Path(entry.path))
+    # The documents of the other collections jekyll-feed makes feeds of (feed: collections), in _<label>/.
+    for label, _, _ in site.feed.collections:
+        if (site.source / f"_{label}").is_dir():
+            _collect_jekyll_posts(site.source / f"_{label}", False, suffixes, root, found, problems)
     return sorted(found), problems
 
 

@@ -309,7 +309,37 @@ class _Reader:
             tags_only=self.names("feed.tags", only) if only is not None else None,
             tags_except=self.names("feed.tags", options.get("except")),
             tags_path=str(options.get("path") or "/feed/by_tag/").lstrip("/"),
+            collections=self.feed_collections(collections),
         )
+
+    def feed_collections(self, value: Any) -> tuple[tuple[str, str, str], ...]:
+        """jekyll-feed's `collections` besides posts: (label, Atom file, the collection's URL template)."""
+        if isinstance(value, list):
+            value = {str(label): {} for label in value}
+        if not isinstance(value, dict):
+            return ()
+        found = []
+        for label, meta in value.items():
+            if str(label) == "posts":
+                continue
+            meta = meta if isinstance(meta, dict) else {}
+            path = str(meta.get("path") or f"feed/{label}.xml").lstrip("/")
+            found.append((str(label), path, self.collection_permalink(str(label))))
+        return tuple(found)
+
+    def collection_permalink(self, label: str) -> str:
+        """Jekyll's Collection#url_template: the collection's `permalink`, else /:collection/:path with
+        the ending the site's permalink style has (Utils.add_permalink_suffix)."""
+        collections = self.data.get("collections")
+        meta = collections.get(label) if isinstance(collections, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get("permalink"), str):
+            return expand_permalink_style(meta["permalink"].strip())
+        style = str(self.data.get("permalink") or "date").strip()
+        if style.lstrip(":") == "pretty" or (style not in PERMALINK_STYLES and style.endswith("/")):
+            return "/:collection/:path/"
+        if style.lstrip(":") in PERMALINK_STYLES or style.endswith(":output_ext"):
+            return "/:collection/:path:output_ext"
+        return "/:collection/:path"
 
 
 def expand_permalink_style(value: str) -> str:

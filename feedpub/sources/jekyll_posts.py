@@ -225,9 +225,16 @@ def post_urls(
     given_slug = data.get("slug")
     slug = str(given_slug) if given_slug is not None and str(given_slug).strip() else file_slug(path)
     own = data.get("permalink")
+    collection = collection_of(site, path)
     template = own.strip() if isinstance(own, str) and own.strip() else site.permalink
+    if collection != "posts" and not (isinstance(own, str) and own.strip()):
+        template = dict((label, url) for label, _, url in site.feed.collections)[collection]
     name = path.name.rsplit(".", 1)[0]
     values = placeholders(slug, name, categories, published, relative_path(site, path))
+    if collection != "posts":
+        # Document#cleaned_relative_path: the path inside _<label>/, extension off, with its leading "/".
+        inside = relative_path(site, path)[len(collection) + 1 :]
+        values |= {"collection": collection, "path": inside.rsplit(".", 1)[0].rstrip(".")}
     url = url_from(template, values)
     if site.url_prefix:
         return _prefixed(site.url_prefix, url), _prefixed(site.url_prefix, entry_id(url, slug))
@@ -239,9 +246,15 @@ def _prefixed(prefix: str, path: str) -> str:
     return prefix + _normalised(path)
 
 
+def collection_of(site: JekyllSite, path: Path) -> str:
+    """The collection a file of the site is in: a label of `feed: collections` for _<label>/..., else posts."""
+    first = Path(relative_path(site, path)).parts[0]
+    return next((label for label, _, _ in site.feed.collections if first == f"_{label}"), "posts")
+
+
 def jekyll_front_matter(site: JekyllSite, path: Path, data: dict[str, Any]) -> dict[str, Any]:
     """The post's front matter with the site's defaults for it underneath (the file wins)."""
-    kind = "drafts" if "_drafts" in path.parts else "posts"
+    kind = "drafts" if "_drafts" in path.parts else collection_of(site, path)
     defaults = defaults_for(site, relative_path(site, path), kind)
     return deep_merge(defaults, data) if defaults else data
 

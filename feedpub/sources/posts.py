@@ -17,6 +17,7 @@ from feedpub.sources.dates import DateError, date_from_filename, is_nonexistent,
 from feedpub.sources.files import SourceFile, read_source, strip_forbidden
 from feedpub.sources.jekyll_posts import (
     UnknownPlaceholder,
+    collection_of,
     draft_date,
     escape_path,
     file_slug,
@@ -74,6 +75,9 @@ def read_post(path: Path, config: Config) -> tuple[Post | None, list[Problem]]:
     source, problems = read_source(path)
     if source is None:
         return None, problems
+    if config.jekyll is not None and _undated_document(config, source):
+        message = "no date in the file name or front matter: jekyll-feed dates it with the build's time; left out"
+        return None, [*problems, Problem(path, None, message, "warning")]
     if _skipped_by_jekyll(source):
         return None, [
             *problems,
@@ -501,6 +505,7 @@ class _FrontMatter:
             ),
             image=url_path(urljoin(permalink, image)) if image else None,
             body_is_html=jekyll and self.source.path.suffix.lower() == ".html",
+            collection=collection_of(self.jekyll, self.source.path) if self.jekyll else "posts",
             key_lines=tuple(
                 (key, self.line(key))
                 for key in ("tags", "categories", "category", "id", "permalink")
@@ -512,6 +517,19 @@ class _FrontMatter:
 def _category_slug(config: Config, name: str) -> str:
     overrides = {name_key(k): v for k, v in config.category_slugs}
     return overrides.get(name_key(name)) or slugify(name)
+
+
+def _undated_document(config: Config, source: SourceFile) -> bool:
+    """A document of another collection (feed: collections) with no date anywhere.
+
+    Jekyll dates such a document with the time of each build, so its entry would
+    move on every run; a feed that must not change when nothing changed leaves it out.
+    """
+    assert config.jekyll is not None, "only for a Jekyll site"
+    if collection_of(config.jekyll, source.path) == "posts" or jekyll_file_date(source.path, UTC) is not None:
+        return False
+    data = source.front_matter.data
+    return not isinstance(data, dict) or data.get("date") is None
 
 
 def _skipped_by_jekyll(source: SourceFile) -> bool:
