@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import NOW, post, run_cli
 
 from feedpub.model import JekyllSite
@@ -351,3 +352,29 @@ def test_ids_are_normalised_as_addressable_normalises_them():
     _, entry_id = post_urls(SITE_URL, site, path, {"slug": "and-they-keep-rocking%e2%80%a6"}, (), datetime(2011, 8, 4))
 
     assert entry_id == "https://blog.example.com/2011/08/04/and-they-keep-rocking..."
+
+
+def test_feedpub_feeds_that_is_not_a_mapping_is_a_config_error_not_a_crash(tmp_path):
+    path = write_config(tmp_path, "title: T\nurl: https://e.com\nfeedpub:\n  feeds: [atom, rss]\n")
+
+    with pytest.raises(ConfigError, match=r"_config.yml:3: feedpub: feeds: expected a mapping"):
+        load_config(path)
+
+
+JEKYLL_KEYS = (
+    "title", "name", "description", "url", "baseurl", "lang", "timezone", "author", "permalink", "defaults",
+    "exclude", "include", "future", "unpublished", "show_drafts", "excerpt_separator", "markdown_ext", "source",
+    "destination", "feed", "collections", "feedpub",
+)  # fmt: skip
+ODD_VALUES = (5, 1.5, True, None, "", "x", [1, None], {"a": 1}, {"posts": 5}, {"path": [1]}, [{"scope": 5}])
+
+
+@pytest.mark.parametrize("key", JEKYLL_KEYS)
+def test_any_value_of_any_jekyll_key_is_read_or_a_config_error_never_a_crash(tmp_path, key):
+    for number, value in enumerate(ODD_VALUES):
+        base = {"title": "T", "url": "https://e.com"} | {key: value}
+        path = write_config(tmp_path / str(number), yaml.safe_dump(base))
+        try:
+            load_config(path)
+        except ConfigError as err:
+            assert str(err).startswith(str(path)), err

@@ -147,7 +147,10 @@ class _Reader:
         feeds = {"formats": ["atom"], "limit": self.posts_limit()}
         if self.excerpt_only():
             feeds["content"] = "summary"
-        feeds.update(feedpub.get("feeds") or {})
+        own_feeds = feedpub.get("feeds") or {}
+        if not isinstance(own_feeds, dict):
+            raise self.fail("feedpub", "feeds: expected a mapping (formats:, limit:, ...)")
+        feeds.update(own_feeds)
         raw = {
             "site": site,
             "posts_dir": str(source_folder),
