@@ -224,9 +224,7 @@ class FeedSpec:
     def link_url(self, site: Site, rel: str, url_folder: str, filename: str) -> str:
         """The URL of an RFC 5005 link of this feed (`rel` to the document in `url_folder`)."""
         placed = dict(self.subscription_files).get(filename) if rel == "current" else None
-        if placed is not None:
-            return site.url + quote(placed, safe="/-_.~")
-        return document_url(site, url_folder, filename)
+        return _placed_url(site, placed) if placed is not None else document_url(site, url_folder, filename)
 
     def file(self, filename: str) -> str:
         placed = dict(self.files).get(filename)
@@ -236,9 +234,12 @@ class FeedSpec:
 
     def url(self, site: Site, filename: str) -> str:
         placed = dict(self.files).get(filename)
-        if placed is not None:
-            return site.url + quote(placed, safe="/-_.~")
-        return document_url(site, self.url_folder, filename)
+        return _placed_url(site, placed) if placed is not None else document_url(site, self.url_folder, filename)
+
+
+def _placed_url(site: Site, relative_path: str) -> str:
+    """The URL of a feed file placed by path (FeedSpec.files), percent-encoded."""
+    return site.url + quote(relative_path, safe="/-_.~")
 
 
 def document_url(site: Site, url_folder: str, filename: str) -> str:

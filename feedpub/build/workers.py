@@ -126,12 +126,13 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
         return None, problems + refused
     # Liquid is run here too, while the body is at hand, so that its warnings (a plugin's tag left out)
     # are reported by every build and a template error breaks the post as a bad date does (--keep-going).
-    if has_liquid(post.body):
-        liquid = body_liquid(post, config, (config.markdown_engine, config.markdown_extensions)).problems
-        problems = problems + list(liquid)
-        if errors_in(tuple(liquid)):
+    liquid = has_liquid(post.body)
+    if liquid:
+        found = body_liquid(post, config, (config.markdown_engine, config.markdown_extensions)).problems
+        problems = problems + list(found)
+        if errors_in(tuple(found)):
             return None, problems
-    return replace(post, body="", has_liquid=has_liquid(post.body)), problems
+    return replace(post, body="", has_liquid=liquid), problems
 
 
 def parse_posts(

@@ -133,15 +133,9 @@ def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None
         body_html = body if post.body_is_html else markdown_to_html(body, engine)
     except RenderError as err:
         raise err.in_file(post.path, post.body_line, "body") from err.__cause__
-    unclosed = unclosed_raw_text(body_html, body)
-    if unclosed is not None:
-        found = _line_in(body, f"<{unclosed}")
-        line = post.body_line + found - 1 if found is not None else post.body_line
-        message = (
-            f"body: a <{unclosed}> is never closed: a browser or feed reader would hide everything after it "
-            "(put it in a code block, or close it)"
-        )
-        raise RenderError(message, line, post.path)
+    hiding = hidden_rest(post, body_html, body)
+    if hiding is not None:
+        raise hiding
     content = absolutize(body_html, post.permalink)
     if post.summary:
         # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
@@ -163,6 +157,20 @@ def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None
 
 # Elements whose content HTML reads as text up to their end tag: one left open swallows the rest of the entry.
 _RAW_TEXT_START = re.compile(r"<(style|script|textarea|title|xmp|noembed|noframes)(?=[\s>/])", re.IGNORECASE)
+
+
+def hidden_rest(post: Post, html: str, source: str) -> RenderError | None:
+    """The error for a body whose HTML leaves a raw-text element open (see unclosed_raw_text), at its line."""
+    unclosed = unclosed_raw_text(html, source)
+    if unclosed is None:
+        return None
+    found = _line_in(source, f"<{unclosed}")
+    line = post.body_line + found - 1 if found is not None else post.body_line
+    message = (
+        f"body: a <{unclosed}> is never closed: a browser or feed reader would hide everything after it "
+        "(put it in a code block, or close it)"
+    )
+    return RenderError(message, line, post.path)
 
 
 def unclosed_raw_text(html: str, source: str) -> str | None:

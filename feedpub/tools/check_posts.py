@@ -16,9 +16,9 @@ from feedpub.model import Config, Post, Problem, Site, errors_in
 from feedpub.render.content import (
     MarkdownEngine,
     RenderError,
+    hidden_rest,
     markdown_to_html,
     summary_from_content,
-    unclosed_raw_text,
 )
 from feedpub.render.fragment import elements, parse
 from feedpub.render.liquid_check import body_liquid
@@ -70,10 +70,9 @@ def post_warnings(post: Post, site: Site, engine: MarkdownEngine, config: Config
     except RenderError as err:
         # The build fails on this post too: an error, and no warning can be made without its HTML.
         return [err.in_file(post.path, post.body_line, "body").problem()]
-    unclosed = unclosed_raw_text(content, liquid.text)
-    if unclosed is not None:  # the build refuses this post too (render.content.render_post)
-        message = f"body: a <{unclosed}> is never closed: a browser or feed reader would hide everything after it"
-        return [Problem(post.path, _line_of(post, f"<{unclosed}"), message)]
+    hiding = hidden_rest(post, content, liquid.text)
+    if hiding is not None:  # the build refuses this post too (render.content.render_post)
+        return [hiding.problem()]
     # urlsplit refuses a broken host ("//[x"): no reader opens such a URL, and no check here applies to it.
     attributes = [found for found in url_attributes(content) if _splits(found.url)]
     urls = [found.url for found in attributes]
