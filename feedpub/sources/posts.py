@@ -182,9 +182,7 @@ class _FrontMatter:
         given = self.prose("title")
         if given:
             return given
-        stem = self.source.path.stem
-        slug = stem[11:] if date_from_filename(stem, self.tz) is not None else stem
-        derived = strip_forbidden(title_from_file_name(slug or stem))
+        derived = strip_forbidden(title_from_file_name(file_slug(self.source.path)))
         if not derived:
             self.error("title", "title: is required (the file name has no words to make one from)")
         return derived
