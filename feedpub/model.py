@@ -146,7 +146,7 @@ class Config:
     permalink: str
     feeds: FeedOptions
     markdown_extensions: tuple[str, ...]
-    markdown_engine: str = "python-markdown"  # or "cmark" (cmarkgfm, GitHub Flavored Markdown)
+    markdown_engine: str = "kramdown"  # or "cmark" (cmarkgfm), "python-markdown"
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()
     stale_feeds: StaleFeeds = "delete"

@@ -28,7 +28,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from feedpub.render import kramdown_blocks, kramdown_spans, kramdown_tables, kramdown_tree
+from feedpub.render import kramdown_abbr, kramdown_blocks, kramdown_spans, kramdown_tables, kramdown_tree
 
 # {::comment}...{:/comment} and {::nomarkdown}...{:/nomarkdown} (kramdown's EXT_BLOCK_START and EXT_SPAN_START),
 # and {::options ... /}: a comment becomes an HTML comment, options vanish, nomarkdown content is kept as written.
@@ -79,7 +79,8 @@ def _parser() -> MarkdownIt:
     # No linkify: kramdown leaves a bare https://x.y as text. html: raw HTML passes, no tagfilter.
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
     md.use(footnote_plugin).use(deflist_plugin)
-    # An autolink's text as written: kramdown does not decode %E4%BA%91 into 云.
+    # Links as written: kramdown neither percent-encodes a destination nor decodes %E4%BA%91 into 云.
+    md.normalizeLink = _as_written  # type: ignore[method-assign]
     md.normalizeLinkText = _as_written  # type: ignore[method-assign]
     # kramdown links to any URL it is given (file:, data:, ...); markdown-it's default refuses some
     # schemes and leaves the Markdown as text. Readers sanitise links; check warns about file: ones.
@@ -94,6 +95,7 @@ def _parser() -> MarkdownIt:
     # A link definition may follow a paragraph line directly in kramdown (CommonMark's may not):
     # `[^1]: note` then `[ref]: url` is a footnote and a definition, not one paragraph.
     md.block.ruler.at("reference", reference_rule, {"alt": ["paragraph", "reference"]})
+    md.block.ruler.before("reference", "kramdown_abbreviation", kramdown_abbr.definition)
     md.inline.ruler.before("emphasis", "kramdown_math", kramdown_spans.inline_math)
     md.inline.ruler.push("kramdown_typography", kramdown_spans.typography)
     md.inline.ruler.push("kramdown_ial", kramdown_spans.span_ial)
@@ -104,6 +106,7 @@ def _parser() -> MarkdownIt:
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
     md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)
     md.core.ruler.push("kramdown_span_html", kramdown_tree.balance_span_html)
+    md.core.ruler.push("kramdown_abbreviations", kramdown_abbr.mark)
     md.core.ruler.push("kramdown_ids", kramdown_tree.header_ids)
     md.core.ruler.push("kramdown_toc", _table_of_contents)
     for name, rule in _RENDER_RULES.items():

@@ -207,8 +207,15 @@ def opening(fragment: str) -> Opening:
             continue
         if not node.is_element_node:
             break
-        return Opening(tuple(headings), node.tag, any(n.tag == "img" for n in node.traverse()))
+        return Opening(tuple(headings), _block_name(node), any(n.tag == "img" for n in node.traverse()))
     return Opening(tuple(headings), None, False)
+
+
+def _block_name(node: LexborNode) -> str:
+    """The element's tag; `pre` for a code block in Jekyll's wrapper (`<div class="... highlighter-rouge">`)."""
+    if node.tag == "div" and "highlighter-rouge" in (node.attributes.get("class") or "").split():
+        return "pre"
+    return node.tag or ""
 
 
 def title_text(title: str) -> str:

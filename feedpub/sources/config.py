@@ -65,7 +65,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "stylesheet": ("boolean", False),
     },
     "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
-    "markdown": {"engine": ("string", "python-markdown"), "extensions": ("list", ["extra", "sane_lists"])},
+    "markdown": {"engine": ("string", "kramdown"), "extensions": ("list", ["extra", "sane_lists"])},
 }
 
 
