@@ -80,7 +80,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": True, "typographer": False})
     md.use(footnote_plugin).use(deflist_plugin)
     # Links as written: kramdown neither percent-encodes a destination nor decodes %E4%BA%91 into 云.
-    md.normalizeLink = _as_written  # type: ignore[method-assign]
+    md.normalizeLink = _as_written  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = _as_written  # type: ignore[method-assign]
     # kramdown links to any URL it is given (file:, data:, ...); markdown-it's default refuses some
     # schemes and leaves the Markdown as text. Readers sanitise links; check warns about file: ones.
