@@ -181,6 +181,7 @@ class Post:
     image: str | None = None  # absolute URL of the post's main image
     body_is_html: bool = False  # a Jekyll `.html` post: its body is published as it is, not as Markdown
     has_liquid: bool = False  # its body has Liquid, which may read other posts (post_url, site.posts)
+    reads_beside: bool = False  # its Liquid has include_relative: files in its folder decide its entry
     collection: str = "posts"  # a Jekyll site's document in another collection (feed: collections)
     key_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line, for later messages
 

@@ -314,6 +314,34 @@ def test_an_edit_in_includes_or_data_changes_the_config_and_so_the_cache_key(tmp
 # --- the command line ------------------------------------------------------------------------------
 
 
+def _entry_contents(feed: Path) -> dict[str, str]:
+    return {
+        entry.find(f"{ATOM}title").text: entry.find(f"{ATOM}content").text
+        for entry in etree.parse(feed).getroot().iter(f"{ATOM}entry")
+    }
+
+
+def test_an_edit_to_a_file_include_relative_reads_is_published_by_the_next_cached_build(tmp_path):
+    root = jekyll_site(
+        tmp_path,
+        {"_posts/2020-04-01-beside.md": "---\ntitle: Beside\n---\nBefore. {% include_relative parts/note.md %}\n"},
+    )
+    note = root / "_posts" / "parts" / "note.md"
+    note.parent.mkdir()
+    note.write_text("First note.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert build_into(root / "_config.yml", out).exit_code == 0
+    assert "First note." in _entry_contents(out / "feed.xml")["Beside"]
+
+    note.write_text("Second note, longer.\n", encoding="utf-8")
+    result = build_into(root / "_config.yml", out, "--json")
+    again = build_into(root / "_config.yml", out, "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Second note, longer." in _entry_contents(out / "feed.xml")["Beside"]
+    assert yaml.safe_load(again.stdout)["written"] == []  # and then nothing changed
+
+
 def test_a_jekyll_site_build_publishes_rendered_liquid(tmp_path):
     root = jekyll_site(tmp_path, {})
     out = tmp_path / "out"

@@ -8,6 +8,7 @@ unchanged), and a feed whose inputs did not change is not even assembled.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -227,6 +228,12 @@ class _Build:
         for rel in sorted(published):
             mtime, size = _stat(self.config.output_dir / rel)
             digest.update(f"out\0{rel}\0{mtime}\0{size}\n".encode())
+        # The folders of posts with include_relative, as the last build found them: their files are inputs.
+        # Only folders that hold posts: a damaged cache must not send the build through the whole disk.
+        folders = set(_json_list(self.cache.meta("beside"))) & {str(path.parent) for path in stats}
+        for folder in sorted(folders):
+            for path in beside_files(Path(folder), set()):
+                digest.update(f"beside\0{path}\0{_post_stat(path)}\n".encode())
         return digest.hexdigest()
 
     def racy(self, stats: dict[Path, FileStat]) -> list[Path]:
@@ -387,6 +394,9 @@ class _Build:
         self.cache.put_meta("newest_shown", max(shown).isoformat() if shown else "")
         self.cache.put_meta("next_change", min(future).isoformat() if future else "")
         self.cache.put_meta("looked_at", str(self.looked_at))
+        self.cache.put_meta(
+            "beside", json.dumps(sorted({str(post.path.parent) for post in posts if post.reads_beside}))
+        )
         # A build that left broken posts out must say so again next time, and one whose manifest
         # still lists the feeds it removed must set it right: no fast path for either.
         self.cache.put_meta("stamp", self.stamp(stats, read_manifest(output)) if clean and settled else "")
@@ -437,7 +447,8 @@ def with_site_in_liquid_keys(posts: list[Post]) -> list[Post]:
 
     Liquid can read other posts (`post_url`, `link`, `site.posts`): their
     entries must be rendered again when any post changes, not only when their
-    own file does. Posts without Liquid keep their own bytes' key.
+    own file does. A post with `include_relative` is keyed by the files beside
+    it too. Posts without Liquid keep their own bytes' key.
     """
     if not any(post.has_liquid for post in posts):
         return posts
@@ -445,12 +456,45 @@ def with_site_in_liquid_keys(posts: list[Post]) -> list[Post]:
     for post in sorted(posts, key=lambda p: str(p.path)):
         digest.update(f"{post.path}\0{post.source_hash}\n".encode())
     site = digest.hexdigest()
+    post_paths = {post.path for post in posts}
+    beside: dict[Path, str] = {}
+    for post in posts:
+        if post.reads_beside and post.path.parent not in beside:
+            beside[post.path.parent] = _files_digest(beside_files(post.path.parent, post_paths))
     return [
-        replace(post, source_hash=hashlib.sha256(f"{post.source_hash}:{site}".encode()).hexdigest())
+        replace(post, source_hash=_liquid_key(post, site, beside.get(post.path.parent, "")))
         if post.has_liquid
         else post
         for post in posts
     ]
+
+
+def _json_list(text: str | None) -> list[str]:
+    try:
+        found = json.loads(text or "[]")
+    except ValueError:  # a damaged cache: no fast path is lost by reading nothing
+        return []
+    return [str(item) for item in found] if isinstance(found, list) else []
+
+
+def _liquid_key(post: Post, site: str, beside: str) -> str:
+    return hashlib.sha256(f"{post.source_hash}:{site}:{beside if post.reads_beside else ''}".encode()).hexdigest()
+
+
+def beside_files(folder: Path, posts: set[Path]) -> list[Path]:
+    """What `include_relative` in a post of `folder` may read: every file under it but posts and hidden ones."""
+    found: list[Path] = []
+    for root, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        found.extend(path for name in sorted(names) if (path := Path(root, name)) not in posts and path.is_file())
+    return found
+
+
+def _files_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(f"{path}\0{file_sha(path)}\n".encode())
+    return digest.hexdigest()
 
 
 def entry_key(post: Post) -> str:

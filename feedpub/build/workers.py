@@ -132,7 +132,8 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
         problems = problems + list(found)
         if errors_in(tuple(found)):
             return None, problems
-    return replace(post, body="", has_liquid=liquid), problems
+    beside = liquid and "include_relative" in post.body
+    return replace(post, body="", has_liquid=liquid, reads_beside=beside), problems
 
 
 def parse_posts(
