@@ -42,14 +42,14 @@ import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
 from feedpub.model import Config, Post, errors_in
-from feedpub.render.content import RenderError, markdown_to_html
+from feedpub.render.content import RenderError, engine_of, markdown_to_html
 from feedpub.sources.config import ENGINES, load_config
 from feedpub.sources.files import post_files
 from feedpub.sources.posts import read_post
@@ -315,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {"matched": len(found), "unmatched_posts": unmatched_posts, "unmatched_entries": unmatched_entries}
     results, diffs = {}, {}
     for name in engines:
-        engine = (name, config.markdown_extensions)
+        engine = engine_of(replace(config, markdown_engine=name))
         bodies = with_liquid(found, engine, config) if args.liquid else [sample.body for sample in found]
         tallies, differing = measure(found, engine, args.repeat, bodies)
         results[name] = {group: tally.row() for group, tally in tallies.items()}

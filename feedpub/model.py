@@ -147,6 +147,7 @@ class Config:
     feeds: FeedOptions
     markdown_extensions: tuple[str, ...]
     markdown_engine: str = "kramdown"  # or "cmark" (cmarkgfm), "python-markdown"
+    smart_quotes: tuple[str, str, str, str] = ("\u2018", "\u2019", "\u201c", "\u201d")  # kramdown's ‘ ’ “ ”
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()
     stale_feeds: StaleFeeds = "delete"

@@ -397,3 +397,16 @@ def test_jekyll_feeds_collections_get_their_feed_and_stay_out_of_the_others(tmp_
         "https://blog.example.com/notes/changes/2021-03-04-v1.0.html": "https://blog.example.com/notes/changes/v1.0",
     }
     assert list(entries(root / "_site" / "feed.xml")) == ["https://blog.example.com/notes/2020/01/05/a.html"]
+
+
+def test_kramdown_smart_quotes_in_config_yml_apply_to_bodies_and_titles(tmp_path):
+    posts = {"_posts/2020-01-05-q.md": '---\ntitle: "It\'s \\"new\\""\n---\n形成："超越"。 It\'s.\n'}
+    config = CONFIG + "kramdown:\n  smart_quotes: [apos, apos, quot, quot]\n"
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    entry = etree.parse(root / "_site" / "feed.xml").getroot().find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == 'It\'s "new"'
+    assert '形成："超越"。 It\'s.' in entry.findtext(f"{ATOM}content")

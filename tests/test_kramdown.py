@@ -147,6 +147,32 @@ def test_markdown_to_html_dispatches_to_the_kramdown_engine():
     assert html.strip() == "<p>it’s <strong>备注：</strong>经测试</p>"
 
 
+# What Jekyll 4.3 writes with `kramdown: smart_quotes:` set in _config.yml (its converter, run once).
+@pytest.mark.parametrize(
+    "quotes, source, expected",
+    [
+        (
+            ("'", "'", '"', '"'),
+            '"It\'s" a "test" -- 形成："超越"。',
+            '<p>"It\'s" a "test" – 形成："超越"。</p>',
+        ),
+        (("\u201a", "\u2018", "\u201e", "\u201c"), '"a" it\'s', "<p>\u201ea\u201c it\u2018s</p>"),
+    ],
+    ids=["apos,apos,quot,quot", "8218,8216,8222,8220"],
+)
+def test_smart_quotes_are_written_as_the_option_says(quotes, source, expected):
+    assert kramdown_to_html(source, quotes).strip() == expected
+    assert markdown_to_html(source, ("kramdown", quotes)).strip() == expected
+
+
+def test_abbreviations_are_marked_as_kramdown_marks_them():
+    assert_renders_as_kramdown("abbreviations")
+
+
+def test_link_destinations_are_written_as_given():
+    assert_renders_as_kramdown("link-destinations")
+
+
 def test_links_to_any_scheme_are_links_as_kramdown_makes_them():
     assert_renders_as_kramdown("file-links")
 

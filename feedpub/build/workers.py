@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from feedpub.feeds import entry_fragments
 from feedpub.model import Config, Post, Problem, errors_in
-from feedpub.render.content import render_post
+from feedpub.render.content import engine_of, render_post
 from feedpub.render.limits import limit_problems
 from feedpub.render.liquid import has_liquid
 from feedpub.render.liquid_check import body_liquid
@@ -128,7 +128,7 @@ def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
     # are reported by every build and a template error breaks the post as a bad date does (--keep-going).
     liquid = has_liquid(post.body)
     if liquid:
-        found = body_liquid(post, config, (config.markdown_engine, config.markdown_extensions)).problems
+        found = body_liquid(post, config, engine_of(config)).problems
         problems = problems + list(found)
         if errors_in(tuple(found)):
             return None, problems
@@ -154,6 +154,6 @@ def render_job(job: tuple[Post, Config]) -> tuple[str, dict[str, bytes]]:
     """
     post, config = job
     post = with_body(post, config)
-    rendered = render_post(post, (config.markdown_engine, config.markdown_extensions), config)
+    rendered = render_post(post, engine_of(config), config)
     full = config.feeds.content == "full"
     return post.source_hash, entry_fragments(post, rendered, config.site, full, config.feeds.formats)

@@ -27,6 +27,7 @@ from feedpub.render.markup import (
     first_paragraph,
     without_more_marker,
 )
+from feedpub.sources.typography import SMART_QUOTES, SmartQuotes
 
 # Importable from here as before: check and the build use these names.
 __all__ = [
@@ -35,12 +36,21 @@ __all__ = [
     "RenderError",
     "absolutize",
     "close_open_tags",
+    "engine_of",
     "markdown_to_html",
     "render_post",
     "summary_from_content",
 ]
 
-MarkdownEngine = tuple[str, tuple[str, ...]]  # engine name, Python-Markdown extensions
+# The engine's name and its options: Python-Markdown's extensions, or the kramdown engine's four smart quotes.
+MarkdownEngine = tuple[str, tuple[str, ...]]
+
+
+def engine_of(config: Config) -> MarkdownEngine:
+    """The Markdown engine a config chooses, with its options."""
+    if config.markdown_engine == "python-markdown":
+        return config.markdown_engine, config.markdown_extensions
+    return config.markdown_engine, config.smart_quotes
 
 
 class RenderError(Exception):
@@ -107,11 +117,17 @@ def _convert(text: str, engine: MarkdownEngine) -> str:
         # Imported here: markdown-it-py loads only for sites that choose this engine.
         from feedpub.render.kramdown import kramdown_to_html
 
-        return kramdown_to_html(text)
+        return kramdown_to_html(text, _quotes(extensions))
     md = _converter(extensions)
     # A reused converter otherwise carries footnotes and references into the next post.
     md.reset()
     return md.convert(text)
+
+
+def _quotes(options: tuple[str, ...]) -> SmartQuotes:
+    if len(options) == 4:
+        return options[0], options[1], options[2], options[3]
+    return SMART_QUOTES
 
 
 def _cmark(text: str) -> str:

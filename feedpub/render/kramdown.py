@@ -29,6 +29,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from feedpub.render import kramdown_abbr, kramdown_blocks, kramdown_spans, kramdown_tables, kramdown_tree
+from feedpub.sources.typography import SMART_QUOTES, SmartQuotes
 
 # {::comment}...{:/comment} and {::nomarkdown}...{:/nomarkdown} (kramdown's EXT_BLOCK_START and EXT_SPAN_START),
 # and {::options ... /}: a comment becomes an HTML comment, options vanish, nomarkdown content is kept as written.
@@ -37,12 +38,15 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 NOMARKDOWN = "kramdown-nomarkdown"
 
 
-def kramdown_to_html(text: str) -> str:
-    """HTML for a post body as Jekyll's kramdown would render it; raw HTML passes through."""
+def kramdown_to_html(text: str, quotes: SmartQuotes = SMART_QUOTES) -> str:
+    """HTML for a post body as Jekyll's kramdown would render it; raw HTML passes through.
+
+    `quotes` is kramdown's smart_quotes option: what its smart quotes are written as.
+    """
     kept: list[str] = []
     if "{::" in text:
         text = _extensions(text, kept)
-    html = _parser().render(text, {"kramdown_kept": kept})
+    html = _parser().render(text, {"kramdown_kept": kept, "kramdown_quotes": quotes})
     if kept:
         html = re.sub(r"<!--kramdown-nomarkdown-(\d+)-->", lambda m: kept[int(m.group(1))], html)
     return html
@@ -106,8 +110,8 @@ def _parser() -> MarkdownIt:
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
     md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)
     md.core.ruler.push("kramdown_span_html", kramdown_tree.balance_span_html)
-    md.core.ruler.push("kramdown_abbreviations", kramdown_abbr.mark)
     md.core.ruler.push("kramdown_ids", kramdown_tree.header_ids)
+    md.core.ruler.push("kramdown_abbreviations", kramdown_abbr.mark)  # after the ids: they are the plain text's
     md.core.ruler.push("kramdown_toc", _table_of_contents)
     for name, rule in _RENDER_RULES.items():
         md.add_render_rule(name, rule)
@@ -196,7 +200,13 @@ def _ordered_list_open(self: RendererHTML, tokens: list[Token], idx: int, option
     return self.renderToken(tokens, idx, options, env)
 
 
+def _text(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # kramdown escapes &, < and > in text; a " stays as typed (smart_quotes: quot writes one).
+    return escape(tokens[idx].content, quote=False)
+
+
 _RENDER_RULES = {
+    "text": _text,
     "ordered_list_open": _ordered_list_open,
     "fence": _fence,
     "code_block": _indented_code,

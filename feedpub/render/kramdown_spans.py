@@ -15,6 +15,7 @@ from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markdown_it.token import Token
 
 from feedpub.sources.typography import _RULES as QUOTE_RULES
+from feedpub.sources.typography import SMART_QUOTES, with_quotes
 
 NBSP = "\u00a0"
 # Characters that stop markdown-it's text rule, so that a rule here can look at
@@ -154,7 +155,7 @@ def _smart_quote(state: StateInline, silent: bool) -> bool:
         match = pattern.match(state.src, start, state.posMax)
         if match and match.end() > quote_at:
             if not silent:
-                replaced = replace(match)
+                replaced = with_quotes(replace(match), state.env.get("kramdown_quotes", SMART_QUOTES))
                 _push_text(state, replaced[1:] if start < quote_at else replaced)
             state.pos = match.end()
             return True

@@ -38,6 +38,7 @@ from feedpub.render.liquid_arrays import (
 from feedpub.render.liquid_state import current
 from feedpub.render.liquid_values import RubyTime, nil, plain, ruby_inspect, ruby_text, to_integer, to_time
 from feedpub.sources.jekyll_posts import slugify as jekyll_slugify
+from feedpub.sources.typography import SMART_QUOTES
 from feedpub.sources.typography import smartify as smart_quotes
 
 # What Addressable keeps in a URL it normalises, and in one component (uri_escape).
@@ -184,7 +185,10 @@ def markdownify(value: object) -> str:
 
 
 def smartify(value: object) -> str:
-    return smart_quotes("" if nil(value) else ruby_text(value))
+    # Jekyll's SmartyPants converter takes the site's kramdown options, smart_quotes among them.
+    config = current().config
+    quotes = config.smart_quotes if config is not None else SMART_QUOTES
+    return smart_quotes("" if nil(value) else ruby_text(value), quotes)
 
 
 def slugify(value: object, mode: object = None) -> str | None:

@@ -22,6 +22,7 @@ from feedpub.sources.jekyll import JEKYLL_CONFIG_NAMES, JekyllConfigError, is_je
 from feedpub.sources.siteurl import site_url_problem
 from feedpub.sources.slugs import is_language_tag, is_safe_segment
 from feedpub.sources.spelling import similar_key
+from feedpub.sources.typography import SmartQuotes, parse_smart_quotes
 from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 
 FORMATS = ("atom", "rss", "json")
@@ -65,7 +66,11 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "stylesheet": ("boolean", False),
     },
     "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
-    "markdown": {"engine": ("string", "kramdown"), "extensions": ("list", ["extra", "sane_lists"])},
+    "markdown": {
+        "engine": ("string", "kramdown"),
+        "extensions": ("list", ["extra", "sane_lists"]),
+        "smart_quotes": ("string", "lsquo,rsquo,ldquo,rdquo"),
+    },
 }
 
 
@@ -196,6 +201,7 @@ class _Validator:
             feeds=self.feeds(self.section("feeds", top["feeds"])),
             markdown_engine=self.engine(markdown_settings["engine"]),
             markdown_extensions=self.extensions(markdown_settings["extensions"]),
+            smart_quotes=self.smart_quotes(markdown_settings["smart_quotes"]),
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
             stale_feeds=cast(StaleFeeds, self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep"))),
@@ -295,6 +301,16 @@ class _Validator:
                 "markdown.engine", "cmark needs feedpub's fast extra: pip install '.[fast]' in feedpub's folder"
             )
         return engine
+
+    def smart_quotes(self, value: str) -> SmartQuotes:
+        quotes = parse_smart_quotes(value)
+        if quotes is None:
+            raise self.fail(
+                "markdown.smart_quotes",
+                f'"{value}" is not four quotes: give four entity names or code points, e.g. lsquo,rsquo,ldquo,rdquo '
+                "(apos,apos,quot,quot keeps quotes straight)",
+            )
+        return quotes
 
     def extensions(self, names: list[str]) -> tuple[str, ...]:
         for name in names:

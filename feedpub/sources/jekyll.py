@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedpub.model import JekyllFeed, JekyllSite
 from feedpub.sources.slugs import locale_to_language_tag
-from feedpub.sources.typography import smartify
+from feedpub.sources.typography import SMART_QUOTES, parse_smart_quotes, smartify
 
 JEKYLL_CONFIG_NAMES = ("_config.yml", "_config.yaml")
 # Jekyll's built-in permalink styles (jekyll/utils.rb PERMALINK_STYLES ... in Jekyll 4.3).
@@ -130,7 +130,10 @@ class _Reader:
         base_path = self.base_path()
         site = {
             # jekyll-feed smartifies the feed title as it does entry titles.
-            "title": smartify(self.text("title") or self.text("name") or urlsplit(url).hostname or url),
+            "title": smartify(
+                self.text("title") or self.text("name") or urlsplit(url).hostname or url,
+                parse_smart_quotes(self.smart_quotes() or "") or SMART_QUOTES,
+            ),
             "url": url + base_path,
             "description": self.text("description") or "",
             "language": self.language(),
@@ -162,9 +165,9 @@ class _Reader:
         # Jekyll renders Markdown with kramdown: its site's posts read as Jekyll publishes them with the
         # kramdown engine (docs/fidelity.md), unless `feedpub: markdown: engine` says otherwise.
         markdown = feedpub.get("markdown")
-        raw["markdown"] = (
-            {"engine": "kramdown", **markdown} if isinstance(markdown, dict) else markdown or {"engine": "kramdown"}
-        )
+        quotes = self.smart_quotes()
+        defaults = {"engine": "kramdown", **({"smart_quotes": quotes} if quotes else {})}
+        raw["markdown"] = {**defaults, **markdown} if isinstance(markdown, dict) else markdown or defaults
         jekyll = JekyllSite(
             source=source,
             base_path=base_path,
@@ -187,6 +190,14 @@ class _Reader:
         )
         return JekyllSettings(raw, self.feedpub_lines(), self.feedpub_nested_lines(), jekyll)
 
+    def smart_quotes(self) -> str | None:
+        """`kramdown: smart_quotes:` as kramdown's comma-separated text (Jekyll takes a list too), if set."""
+        kramdown = self.data.get("kramdown")
+        value = kramdown.get("smart_quotes") if isinstance(kramdown, dict) else None
+        if isinstance(value, list):
+            return ",".join(str(item) for item in value)
+        return str(value) if value is not None else None
+
     def feedpub_lines(self) -> dict[str, int]:
         """feedpub's top-level keys -> the line of the Jekyll key they came from, for messages."""
         where = self.lines.get("feedpub")
@@ -205,7 +216,10 @@ class _Reader:
             ("timezone", "timezone"),
             ("author", "author"),
         )
-        return {("site", ours): self.lines[theirs] for ours, theirs in jekyll_keys if theirs in self.lines}
+        lines = {("site", ours): self.lines[theirs] for ours, theirs in jekyll_keys if theirs in self.lines}
+        if "kramdown" in self.lines:
+            lines[("markdown", "smart_quotes")] = self.lines["kramdown"]
+        return lines
 
     def site_url(self) -> str:
         url = self.text("url")

@@ -447,7 +447,7 @@ class _FrontMatter:
     def post(self) -> Post | None:
         jekyll = self.jekyll is not None
         # jekyll-feed smartifies every title: `Jekyll's` is `Jekyll’s` in its feeds.
-        title = smartify(self.title()) if jekyll else self.title()
+        title = smartify(self.title(), self.config.smart_quotes) if jekyll else self.title()
         published = self.published()
         # jekyll-feed's <updated> is last_modified_at or the date; `updated:` means nothing to it.
         updated_key = self.first_key(("last_modified_at",) if jekyll else ("updated", "last_modified_at"))

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.entities import html5
 
 LSQUO, RSQUO, LDQUO, RDQUO = "\u2018", "\u2019", "\u201c", "\u201d"
+# kramdown's smart_quotes option: the four characters written for ‘ ’ “ ”, in that order.
+SmartQuotes = tuple[str, str, str, str]
+SMART_QUOTES: SmartQuotes = (LSQUO, RSQUO, LDQUO, RDQUO)
 _PUNCT = r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
 _CLOSE = r"[^ \\\t\r\n\[{(-]"
 _FLAGS = re.ASCII | re.MULTILINE | re.DOTALL
@@ -47,9 +51,32 @@ _RULES: list[_Rule] = [
 ]
 
 
-def smartify(text: str) -> str:
+def smartify(text: str, quotes: SmartQuotes = SMART_QUOTES) -> str:
     """The text with typographic quotes, en and em dashes and ellipses; HTML tags are left as they are."""
-    return "".join(part if _TAG.fullmatch(part) else _smartify_text(part) for part in _TAG.split(text))
+    smart = "".join(part if _TAG.fullmatch(part) else _smartify_text(part) for part in _TAG.split(text))
+    return with_quotes(smart, quotes)
+
+
+def with_quotes(text: str, quotes: SmartQuotes) -> str:
+    """The text with ‘ ’ “ ” written as `quotes` (kramdown's smart_quotes option)."""
+    if quotes == SMART_QUOTES:
+        return text
+    return text.translate({ord(default): chosen for default, chosen in zip(SMART_QUOTES, quotes, strict=True)})
+
+
+def parse_smart_quotes(value: str) -> SmartQuotes | None:
+    """kramdown's smart_quotes value, `lsquo,rsquo,ldquo,rdquo`: four entity names or code points; None if not."""
+    names = [name.strip() for name in value.split(",")]
+    found = [_character(name) for name in names]
+    if len(found) != 4 or any(char is None for char in found):
+        return None
+    return (str(found[0]), str(found[1]), str(found[2]), str(found[3]))
+
+
+def _character(name: str) -> str | None:
+    if name.isdigit():
+        return chr(int(name)) if int(name) < 0x110000 else None
+    return html5.get(name + ";")
 
 
 def _smartify_text(text: str) -> str:

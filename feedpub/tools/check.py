@@ -16,6 +16,7 @@ from feedpub.feeds import FILENAMES
 from feedpub.model import Config, FeedSpec, Post, Problem, errors_in, warnings_in
 from feedpub.plan import Hidden
 from feedpub.publish.manifest import read_manifest
+from feedpub.render.content import engine_of
 from feedpub.sources.files import regular_file_bytes
 from feedpub.sources.posts import with_body
 from feedpub.tools.check_feeds import author_problems, textless_entries
@@ -64,7 +65,7 @@ def check_site(
     """
     problems = list(problems) + site_warnings(config)
     posts = shown_posts(feeds)
-    engine = (config.markdown_engine, config.markdown_extensions)
+    engine = engine_of(config)
     for post in posts:
         problems.extend(text_warnings(post, config.site))
         problems.extend(post_warnings(with_body(post, config), config.site, engine, config))
