@@ -183,6 +183,7 @@ class Post:
     body_is_html: bool = False  # a Jekyll `.html` post: its body is published as it is, not as Markdown
     has_liquid: bool = False  # its body has Liquid, which may read other posts (post_url, site.posts)
     reads_beside: bool = False  # its Liquid has include_relative: files in its folder decide its entry
+    liquid_key: str = ""  # with Liquid: the key of its entry, over the other files its Liquid may read too
     collection: str = "posts"  # a Jekyll site's document in another collection (feed: collections)
     key_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line, for later messages
 

@@ -462,9 +462,7 @@ def with_site_in_liquid_keys(posts: list[Post]) -> list[Post]:
         if post.reads_beside and post.path.parent not in beside:
             beside[post.path.parent] = _files_digest(beside_files(post.path.parent, post_paths))
     return [
-        replace(post, source_hash=_liquid_key(post, site, beside.get(post.path.parent, "")))
-        if post.has_liquid
-        else post
+        replace(post, liquid_key=_liquid_key(post, site, beside.get(post.path.parent, ""))) if post.has_liquid else post
         for post in posts
     ]
 
@@ -499,7 +497,7 @@ def _files_digest(paths: list[Path]) -> str:
 
 def entry_key(post: Post) -> str:
     """The cache key of a post's rendered entry: its file's bytes at its path."""
-    return f"{post.source_hash}:{post.path}"
+    return f"{post.liquid_key or post.source_hash}:{post.path}"
 
 
 def _signature(feed: FeedSpec, fmt: str, keys: list[str]) -> str:

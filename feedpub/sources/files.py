@@ -254,6 +254,25 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Problem]]:
     return source, warnings + problems
 
 
+def read_body(path: Path, sha: str, body_line: int) -> str | None:
+    """The body of a post file read before, from `body_line` on, if the file still has the bytes `sha` names.
+
+    The front matter is not parsed again: a rendered post's metadata is the
+    one its first reading gave. None when the file changed or cannot be read.
+    """
+    try:
+        raw = regular_file_bytes(path, MAX_POST_BYTES)
+    except OSError:
+        return None
+    if hashlib.sha256(raw).hexdigest() != sha:
+        return None
+    text, problem = decode(path, raw)
+    if problem:
+        return None
+    text, _ = strip_forbidden_characters(path, text)
+    return "\n".join(text.split("\n")[body_line - 1 :])
+
+
 def file_sha(path: Path) -> str | None:
     """SHA-256 of a post file's bytes, as read_source computes it; None when it cannot be read as a post."""
     try:

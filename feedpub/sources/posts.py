@@ -6,6 +6,7 @@ key; nothing is raised, so a run reports every broken post at once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from feedpub.model import Author, Config, Enclosure, Post, Problem
 from feedpub.sources.dates import DateError, date_from_filename, is_nonexistent, read_date
-from feedpub.sources.files import SourceFile, read_source, strip_forbidden
+from feedpub.sources.files import SourceFile, read_body, read_source, strip_forbidden
 from feedpub.sources.jekyll_posts import (
     UnknownPlaceholder,
     collection_of,
@@ -90,9 +91,16 @@ def read_post(path: Path, config: Config) -> tuple[Post | None, list[Problem]]:
 
 
 def with_body(post: Post, config: Config) -> Post:
-    """The post with its body, read again from its file if a build left it on disk."""
+    """The post with its body, read again from its file if a build left it on disk.
+
+    While the file still has the bytes it was read from, only the body is
+    taken again (no front matter parsed twice); a file edited since is read in full.
+    """
     if post.body:
         return post
+    body = read_body(post.path, post.source_hash, post.body_line)
+    if body is not None:
+        return replace(post, body=body)
     fresh, _ = read_post(post.path, config)
     return fresh if fresh is not None else post
 

@@ -1,0 +1,71 @@
+"""A cold build does each piece of work once: counted, not timed.
+
+Timings live in bench/run.py; these tests guard the structure that makes a
+cold build fast, so that a change that brings back repeated work fails here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from conftest import NOW, post, run_cli, write_site
+
+from feedpub.sources import files, posts
+
+POSTS = 30
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts calls of the functions a build should call once per post."""
+    calls: Counter[str] = Counter()
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(files, "load_yaml", counting("front matter parsed", files.load_yaml))
+    monkeypatch.setattr(posts, "read_body", counting("body read again", posts.read_body))
+    return calls
+
+
+def site_of(tmp_path, count: int = POSTS):
+    written = {
+        f"2026-01-{day % 28 + 1:02d}-post-{day}.md": post(
+            f"Post {day}", f"2026-01-{day % 28 + 1:02d}", f"Body {day} with *Markdown*.", tags=[f"t{day % 3}"]
+        )
+        for day in range(count)
+    }
+    return write_site(tmp_path / "site", written, {"feeds": {"limit": 100}})
+
+
+def test_a_cold_build_parses_each_posts_front_matter_once(tmp_path, counted):
+    config = site_of(tmp_path)
+
+    result = run_cli("build", "-c", config, "--now", NOW, "--jobs", "1", "-q")
+
+    assert result.exit_code == 0, result.stderr
+    assert counted["front matter parsed"] == POSTS
+    assert counted["body read again"] == POSTS  # each shown post's body, for its one rendering
+
+
+def test_a_post_edited_between_reading_and_rendering_is_read_in_full(tmp_path, monkeypatch):
+    config = site_of(tmp_path, 1)
+    path = next((config.parent / "posts").glob("*.md"))
+    read_body = files.read_body
+
+    def edited_first(file, sha, line):
+        path.write_text(post("Post 0", "2026-01-01", "Edited body."), encoding="utf-8")
+        return read_body(file, sha, line)
+
+    monkeypatch.setattr(posts, "read_body", edited_first)
+    out = tmp_path / "out"
+
+    result = run_cli("build", "-c", config, "-o", out, "--now", NOW, "--jobs", "1", "-q")
+
+    assert result.exit_code == 0, result.stderr
+    assert "Edited body." in (out / "atom.xml").read_text("utf-8")
