@@ -32,18 +32,22 @@ def _native():
     return _cmark, node_free, libc_free
 
 
-def gfm_to_html(text: str) -> str:
-    """HTML for GitHub Flavored Markdown with footnotes and smart punctuation; raw HTML passes through."""
+def gfm_to_html(text: str, smart: bool = True, single_tilde: bool = True) -> str:
+    """HTML for GitHub Flavored Markdown with footnotes and smart punctuation; raw HTML passes through.
+
+    `smart=False` leaves quotes, dashes and dots as written, for a caller that
+    applies kramdown's own rules to them (render/cmark_typography.py);
+    `single_tilde=False` strikes through `~~x~~` only, as kramdown does.
+    """
     from cmarkgfm import cmark
     from cmarkgfm.cmark import Options
 
-    # SMART: kramdown's typography (“quotes”, – and —, …), which Jekyll's posts show.
-    options = (
-        Options.CMARK_OPT_UNSAFE
-        | Options.CMARK_OPT_FOOTNOTES
-        | Options.CMARK_OPT_GITHUB_PRE_LANG
-        | Options.CMARK_OPT_SMART
-    )
+    options = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_GITHUB_PRE_LANG
+    if smart:
+        # kramdown's typography (“quotes”, – and —, …), which Jekyll's posts show.
+        options |= Options.CMARK_OPT_SMART
+    if not single_tilde:
+        options |= Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE
     native = _native()
     if native is None:  # pragma: no cover - a cmarkgfm build without exported symbols
         return cmark.github_flavored_markdown_to_html(text, options=options)

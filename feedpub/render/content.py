@@ -16,7 +16,7 @@ import markdown
 
 from feedpub.model import Config, Post, Problem, Rendered, errors_in
 from feedpub.render import limits
-from feedpub.render.cmark import gfm_to_html
+from feedpub.render.cmark_kramdown import kramdown_like_html
 from feedpub.render.limits import body_problem
 from feedpub.render.liquid import close_liquid_blocks, render_liquid
 from feedpub.render.markup import (
@@ -112,7 +112,7 @@ def markdown_to_html(text: str, engine: MarkdownEngine) -> str:
 def _convert(text: str, engine: MarkdownEngine) -> str:
     name, extensions = engine
     if name == "cmark":
-        return _cmark(text)
+        return _cmark(text, _quotes(extensions))
     if name == "kramdown":
         # Imported here: markdown-it-py loads only for sites that choose this engine.
         from feedpub.render.kramdown import kramdown_to_html
@@ -130,9 +130,9 @@ def _quotes(options: tuple[str, ...]) -> SmartQuotes:
     return SMART_QUOTES
 
 
-def _cmark(text: str) -> str:
-    # Raw HTML passes through, as with Python-Markdown: the author wrote it.
-    return gfm_to_html(text)
+def _cmark(text: str, quotes: SmartQuotes) -> str:
+    # cmark with kramdown's rules around it: raw HTML passes through, as the author wrote it.
+    return kramdown_like_html(text, quotes)
 
 
 def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None) -> Rendered:
