@@ -191,3 +191,9 @@ def published_paths(folder: Path) -> set[str]:
         for path in folder.rglob("*")
         if path.is_file() and path.name not in bookkeeping
     }
+
+
+def cli_commands() -> dict:
+    """Every feedpub command by name, each module imported (the CLI imports a command's module when it runs)."""
+    with main.make_context("feedpub", ["--help"], resilient_parsing=True) as context:
+        return {name: main.get_command(context, name) for name in main.list_commands(context)}

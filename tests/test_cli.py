@@ -12,10 +12,9 @@ from pathlib import Path
 
 import click
 import pytest
-from conftest import NOW, ROOT, build_into, published_paths, run_cli
+from conftest import NOW, ROOT, build_into, cli_commands, published_paths, run_cli
 
 import feedpub
-from feedpub.cli import main
 
 SUMMARY_LINE = re.compile(
     r"^feedpub: (?P<written>\d+) feeds written, (?P<unchanged>\d+) unchanged, (?P<removed>\d+) removed, "
@@ -80,12 +79,12 @@ def test_build_help_describes_every_option():
     shown = " ".join(result.stdout.split())  # click wraps long help over several lines
     undescribed = [
         param.opts[-1]
-        for param in main.commands["build"].params
+        for param in cli_commands()["build"].params
         if isinstance(param, click.Option)
         and not (param.help and " ".join(param.help.split()[:4]).removesuffix(".") in shown)
     ]
     missing = [
-        opt for opt in option_strings(main.commands["build"]) if not re.search(rf"(?<![\w-]){re.escape(opt)}\b", shown)
+        opt for opt in option_strings(cli_commands()["build"]) if not re.search(rf"(?<![\w-]){re.escape(opt)}\b", shown)
     ]
     assert (undescribed, missing) == ([], [])
 

@@ -55,8 +55,14 @@ def test_site_url_without_trailing_slash_is_a_folder(build_with, tmp_path):
         (VALID + "feeds:\n  formats: [atom, yaml]\n", 'config.yaml:6: feeds.formats: unknown format "yaml"'),
         (VALID + "feeds:\n  formats: []\n", "config.yaml:6: feeds.formats:"),
         (VALID + "feeds:\n  content: teaser\n", "config.yaml:6: feeds.content:"),
-        (VALID + "markdown:\n  extensions: [extra, no_such_extension]\n", "config.yaml:6: markdown.extensions:"),
-        (VALID + "markdown:\n  extensions: ['']\n", "config.yaml:6: markdown.extensions:"),
+        (
+            VALID + "markdown:\n  engine: python-markdown\n  extensions: [extra, no_such_extension]\n",
+            "config.yaml:7: markdown.extensions:",
+        ),
+        (
+            VALID + "markdown:\n  engine: python-markdown\n  extensions: ['']\n",
+            "config.yaml:7: markdown.extensions:",
+        ),
         (VALID + "stale_feeds: archive\n", "config.yaml:5: stale_feeds:"),
         (VALID + "permalink: /{year}/{name}/\n", "config.yaml:5: permalink:"),
         (VALID + "permalink: /{year.real}/{slug}/\n", "config.yaml:5: permalink:"),

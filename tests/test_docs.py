@@ -23,7 +23,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, cli_commands
 
 from feedpub.cli import main
 from feedpub.sources.config import _SCHEMA
@@ -44,7 +44,7 @@ def cli_options() -> list[tuple[str, str]]:
     """(command, option) for every option string of every subcommand, e.g. ("build", "--now")."""
     return [
         (name, opt)
-        for name, command in sorted(main.commands.items())
+        for name, command in sorted(cli_commands().items())
         for param in command.params
         if isinstance(param, click.Option)
         for opt in param.opts + param.secondary_opts
@@ -149,7 +149,7 @@ def test_introspection_finds_the_build_options_and_the_config_keys():
     assert {"site.url", "feeds.limit", "posts_dir"} <= set(config_keys())
 
 
-@pytest.mark.parametrize("command", sorted(main.commands))
+@pytest.mark.parametrize("command", sorted(cli_commands()))
 def test_every_command_is_in_the_docs(command):
     assert re.search(rf"\bfeedpub {re.escape(command)}\b", DOCS), f"`feedpub {command}` is not in the docs"
 
@@ -189,7 +189,7 @@ def test_the_collector_reads_separators_comments_and_expected_exit_codes():
     assert list(feedpub_commands('export PATH="$PWD/.venv/bin:$PATH"')) == []
 
 
-@pytest.mark.parametrize("command", sorted(main.commands))
+@pytest.mark.parametrize("command", sorted(cli_commands()))
 def test_every_command_has_an_example_that_is_run(command):
     assert command in {doc.name for doc in DOC_COMMANDS}, (
         f"no ```sh or ```console block in the docs shows `feedpub {command} ...`"
@@ -224,7 +224,7 @@ def test_every_command_in_the_docs_runs(doc, sample_site):
     assert not outside, f"{doc.place}: use relative paths in examples, so they can run in a temporary copy: {outside}"
     args = [_in_home(arg, sample_site) for arg in doc.args]
     if doc.name in PARSE_ONLY:
-        with main.commands[doc.name].make_context(doc.name, args[1:]) as context:
+        with cli_commands()[doc.name].make_context(doc.name, args[1:]) as context:
             assert context.params  # parsed and converted; the command itself is not started
         return
     result = CliRunner().invoke(main, args)

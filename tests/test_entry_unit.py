@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 
-from feedpub.feeds import entry_fragments
+from feedpub.feeds.emit import entry_fragments
 from feedpub.model import Author, Enclosure, Post, Rendered, Site
 
 TZ = ZoneInfo("Asia/Shanghai")

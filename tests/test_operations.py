@@ -40,7 +40,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from feedpub.build import pipeline
+from feedpub.build import workers
 
 FEEDPUB = Path(sys.executable).parent / "feedpub"
 MANIFEST = ".feedpub-manifest.json"
@@ -509,13 +509,13 @@ def test_a_fresh_checkout_with_a_restored_cache_parses_no_post_again(site, monke
         fresh.write_bytes(path.read_bytes())
         fresh.replace(path)
     parsed: list[Path] = []
-    real_parse_posts = pipeline.parse_posts
+    real_parse_posts = workers.parse_posts
 
     def recording_parse_posts(paths, *args):
         parsed.extend(paths)
         return real_parse_posts(paths, *args)
 
-    monkeypatch.setattr(pipeline, "parse_posts", recording_parse_posts)
+    monkeypatch.setattr(workers, "parse_posts", recording_parse_posts)
 
     result = run_cli("build", "-c", config, "--now", NOW)
 

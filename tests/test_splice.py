@@ -26,7 +26,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedpub.feeds import entry_fragments, feed_document
+from feedpub.feeds.emit import entry_fragments, feed_document
 from feedpub.feeds.entries import build_entry
 from feedpub.feeds.xmlfeeds import feed_author, feed_generator
 from feedpub.model import Author, Enclosure, FeedSpec, Post, Rendered, Site

@@ -6,6 +6,8 @@ cold build fast, so that a change that brings back repeated work fails here.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -69,3 +71,30 @@ def test_a_post_edited_between_reading_and_rendering_is_read_in_full(tmp_path, m
 
     assert result.exit_code == 0, result.stderr
     assert "Edited body." in (out / "atom.xml").read_text("utf-8")
+
+
+HEAVY_MODULES = ("liquid", "markdown", "markdown_it", "feedgen", "selectolax", "cmarkgfm", "lxml")
+NO_OP_PROBE = """
+import sys
+from feedpub.cli import main
+try:
+    main(["build", "-c", sys.argv[1], "--now", sys.argv[2], "-q"], prog_name="feedpub")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[3:]))))
+"""
+
+
+def test_a_no_op_build_loads_no_markdown_liquid_or_feed_code(tmp_path):
+    config = site_of(tmp_path)
+    assert run_cli("build", "-c", config, "--now", NOW, "-q").exit_code == 0
+
+    probe = subprocess.run(
+        [sys.executable, "-c", NO_OP_PROBE, str(config), NOW, *HEAVY_MODULES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.split() == []  # and a build with work to do loads them: see the first test

@@ -1,112 +1,21 @@
-"""Per-post work (parsing, rendering) on every core, when there is enough of it.
-
-Rendering Markdown is the one cost that grows with the site, so a cold build
-of a large site spreads it over a process pool. Small jobs stay in-process:
-starting workers costs more than a few dozen posts.
-"""
+"""Per-post work, run on every core by build.pool: parsing a post file, rendering its entry."""
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import os
-import signal
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
-from feedpub.feeds import entry_fragments
+from feedpub.build.pool import Workers
+from feedpub.feeds.emit import entry_fragments
 from feedpub.model import Config, Post, Problem, errors_in
-from feedpub.render.content import engine_of, render_post
+from feedpub.render.content import RenderError, engine_of, render_post
 from feedpub.render.limits import limit_problems
 from feedpub.render.liquid import has_liquid
 from feedpub.render.liquid_check import body_liquid
 from feedpub.sources.posts import read_post, with_body
 
-Item = TypeVar("Item")
-Result = TypeVar("Result")
-
-PARALLEL_THRESHOLD = 200
-CHUNK_ITEMS = 100  # posts per task: small enough to bound memory, large enough to amortise IPC
-
-
-def cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def _start_worker(inherited_fds: tuple[int, ...]) -> None:
-    """Make a worker die with its build, and let go of what it inherited but must not hold.
-
-    A worker that kept the build lock's fd would keep the lock after a killed
-    build, and block every later build.
-    """
-    for fd in inherited_fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
-    if os.getppid() == 1:  # the build died before we could ask to die with it
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-class Workers:
-    """A lazily started process pool; `map` runs small batches in-process."""
-
-    def __init__(self, jobs: int | None = None, close_fds: tuple[int, ...] = ()):
-        self.jobs = jobs or cpu_count()
-        self.close_fds = close_fds
-        self._pool: ProcessPoolExecutor | None = None
-
-    def map(self, func: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
-        """Results in the order of `items`, yielded as they come so they need not all be held."""
-        if self.jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-            return (func(item) for item in items)
-        if self._pool is None:
-            # fork: the children inherit imported modules instead of re-importing them.
-            self._pool = ProcessPoolExecutor(
-                self.jobs,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_start_worker,
-                initargs=(self.close_fds,),
-            )
-        return self._bounded(func, items)
-
-    def _bounded(self, func: Callable[[Item], Result], items: Sequence[Item]) -> Iterator[Result]:
-        """Keep only a few chunks in flight: when workers outpace this process, their
-        results would otherwise pile up in memory (all of a large site's entries)."""
-        size = max(1, min(CHUNK_ITEMS, len(items) // (self.jobs * 4)))
-        chunks = (items[start : start + size] for start in range(0, len(items), size))
-        in_flight: deque = deque()
-        assert self._pool is not None, "_bounded runs only with a process pool"
-        for chunk in chunks:
-            in_flight.append(self._pool.submit(_run_chunk, func, chunk))
-            if len(in_flight) > self.jobs * 2:
-                yield from in_flight.popleft().result()
-        while in_flight:
-            yield from in_flight.popleft().result()
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
-
-
-def _run_chunk(func: Callable[[Item], Result], chunk: Sequence[Item]) -> list[Result]:
-    return [func(item) for item in chunk]
+__all__ = ["RenderError", "Workers", "parse_job", "parse_posts", "render_job"]
 
 
 def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:

@@ -37,7 +37,6 @@ from feedpub.model import Report
 from feedpub.publish.cache import cache_folders, remove_cache_folder
 from feedpub.publish.folder import LockTimeout, OutputError
 from feedpub.sources.config import ConfigError, load_config
-from feedpub.tools.websub import ping_hubs
 
 
 class _Seconds(click.ParamType):
@@ -140,6 +139,8 @@ def build_command(
             if progress:
                 progress.clear()
         if ping:
+            from feedpub.tools.websub import ping_hubs  # here: most builds ping no hub
+
             failures = ping_hubs(config.hubs, report.changed_feeds)
     except (ConfigError, click.BadParameter) as err:
         fail(str(err), EXIT_USAGE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import sys
@@ -48,8 +49,30 @@ Exit codes:
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
+# The module that defines each command, imported when the command is run: a cron build that finds
+# nothing changed is mostly start-up, and needs none of the other commands' imports.
+COMMAND_MODULES = {
+    "build": "building",
+    "clean": "building",
+    "check": "inspecting",
+    "links": "inspecting",
+    "list": "inspecting",
+    "new": "authoring",
+    "init": "authoring",
+    "serve": "serving",
+}
+
+
 class _Commands(click.Group):
     """The command group; Ctrl-C exits 130, never click's "Aborted!" with 1, the content-error code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMAND_MODULES and cmd_name not in self.commands:
+            importlib.import_module(f"feedpub.cli.{COMMAND_MODULES[cmd_name]}")  # registers it on `main`
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -43,7 +43,7 @@ def build_lock(output_dir: Path, wait_seconds: float) -> Iterator[int]:
 
     flock locks die with their process, so a build killed halfway never
     leaves a lock that blocks the next one. Forked workers inherit the fd and
-    with it the lock: they must close it (workers.Workers does).
+    with it the lock: they must close it (build.pool.Workers does).
     """
     path = output_dir / LOCK_NAME
     if path.is_dir():

@@ -14,8 +14,6 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import markdown
-
 from feedpub.model import Author, Config, FeedContent, FeedOptions, JekyllSite, Site, StaleFeeds, one_line
 from feedpub.sources.files import regular_file_bytes
 from feedpub.sources.jekyll import JEKYLL_CONFIG_NAMES, JekyllConfigError, is_jekyll_config, jekyll_settings
@@ -199,8 +197,13 @@ class _Validator:
             output_dir=root / top["output_dir"],
             permalink=self.permalink(top["permalink"]),
             feeds=self.feeds(self.section("feeds", top["feeds"])),
-            markdown_engine=self.engine(markdown_settings["engine"]),
-            markdown_extensions=self.extensions(markdown_settings["extensions"]),
+            markdown_engine=(engine := self.engine(markdown_settings["engine"])),
+            # Python-Markdown's extensions mean nothing to the other engines: loaded (so checked) only for it.
+            markdown_extensions=(
+                self.extensions(markdown_settings["extensions"])
+                if engine == "python-markdown"
+                else tuple(markdown_settings["extensions"])
+            ),
             smart_quotes=self.smart_quotes(markdown_settings["smart_quotes"]),
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
@@ -313,6 +316,8 @@ class _Validator:
         return quotes
 
     def extensions(self, names: list[str]) -> tuple[str, ...]:
+        import markdown  # here: only a site on the python-markdown engine loads it
+
         for name in names:
             try:
                 markdown.Markdown(extensions=[name])

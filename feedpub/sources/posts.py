@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -105,6 +106,12 @@ def with_body(post: Post, config: Config) -> Post:
     return fresh if fresh is not None else post
 
 
+@lru_cache(maxsize=4096)
+def _similar_known_key(key: str) -> str | None:
+    # Every post of a site carries the same theme keys (layout:, comments:): difflib once per key, not per post.
+    return similar_key(key, KNOWN_KEYS)
+
+
 class _FrontMatter:
     """Reads one post's front matter, collecting a Problem per bad key."""
 
@@ -132,7 +139,7 @@ class _FrontMatter:
         for key in self.data:
             if not isinstance(key, str) or key in KNOWN_KEYS:
                 continue
-            close = similar_key(key, KNOWN_KEYS)
+            close = _similar_known_key(key)
             if close and close not in self.data:
                 self.problems.append(
                     Problem(self.source.path, self.line(key), f'{key}: unknown key; did you mean "{close}"?', "warning")
