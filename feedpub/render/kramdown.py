@@ -21,6 +21,7 @@ from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.reference import reference as reference_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -70,6 +71,24 @@ def _extension(match: re.Match[str], kept: list[str]) -> str:
     return f"<!--{NOMARKDOWN}-{len(kept) - 1}-->"
 
 
+# kramdown's LINK_DEFINITION_START: a definition is a line `[label]: ...`, the label on that line.
+_DEFINITION_LINE = re.compile(r"\[[^\n\]]+\]:")
+
+
+def _reference(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's reference rule, tried only on a line that starts a definition as kramdown reads one.
+
+    As a terminator (silent) the line alone decides, as in kramdown. Without the
+    check, each `[link](url)` line of a paragraph made markdown-it's rule read
+    the rest of the paragraph, asking it the same at every line: half of the
+    engine's time on ruby-lang.org's posts.
+    """
+    start = state.bMarks[start_line] + state.tShift[start_line]  # after the indentation, which the rule checks
+    if not _DEFINITION_LINE.match(state.src, start, state.eMarks[start_line]):
+        return False
+    return True if silent else reference_rule(state, start_line, end_line, silent)
+
+
 def _as_written(link: str) -> str:
     return link
 
@@ -98,7 +117,7 @@ def _parser() -> MarkdownIt:
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_tables.table)
     # A link definition may follow a paragraph line directly in kramdown (CommonMark's may not):
     # `[^1]: note` then `[ref]: url` is a footnote and a definition, not one paragraph.
-    md.block.ruler.at("reference", reference_rule, {"alt": ["paragraph", "reference"]})
+    md.block.ruler.at("reference", _reference, {"alt": ["paragraph", "reference"]})
     md.block.ruler.before("reference", "kramdown_abbreviation", kramdown_abbr.definition)
     md.inline.ruler.before("emphasis", "kramdown_math", kramdown_spans.inline_math)
     md.inline.ruler.push("kramdown_typography", kramdown_spans.typography)
