@@ -161,13 +161,13 @@ def write_corpus(out: Path, count: int) -> Path:
     return write_config(out)
 
 
-def write_config(out: Path) -> Path:
-    """The corpus's config.yaml: Atom, RSS and JSON Feed, 20 entries, full content."""
+def write_config(out: Path, formats: tuple[str, ...] = ("atom", "rss", "json")) -> Path:
+    """The corpus's config.yaml: the given formats, 20 entries, full content."""
     config = out / "config.yaml"
     config.write_text(
         "site:\n  title: Bench\n  url: https://bench.example.com/\n  timezone: Asia/Shanghai\n"
         "  author: {name: Bench}\nposts_dir: posts\noutput_dir: public\n"
-        "feeds:\n  formats: [atom, rss, json]\n  limit: 20\n  content: full\n",
+        f"feeds:\n  formats: [{', '.join(formats)}]\n  limit: 20\n  content: full\n",
         encoding="utf-8",
     )
     return config

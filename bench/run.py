@@ -1,11 +1,24 @@
 """feedpub's benchmark: builds a generated corpus in several scenarios and prints a table.
 
-    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--engines python-markdown,cmark] [--work DIR]
+    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--engines kramdown,cmark] [--work DIR]
+        [--scenarios cold,no-op,...] [--json FILE] [--plot FILE.png]
 
-Each row is the median of --repeat runs, each run a fresh `feedpub build`
-process, writing Atom, RSS and JSON Feed for every feed. Peak RSS is the largest single process (main or worker). Where Hugo
-is installed it builds the same corpus (RSS for home, categories and tags, 20
-entries, full content) in the same run, and the ratio feedpub/Hugo is shown.
+Each row is the run with the median wall time of --repeat runs, each run a
+fresh `feedpub build` process writing Atom and RSS, 20 entries, full content,
+for the site, every category and every tag. Its stage seconds add up to its
+wall time: `start` is the process before the build (interpreter, imports,
+config, lock, cache), `collect` finding and reading posts, `render` Markdown
+and entries, `emit` assembling feed documents, `write` staging and committing
+files, `finish` recording the cache. Peak RSS is the largest single process
+(main or worker). Where Hugo is installed it builds the same corpus (RSS for
+home, categories and tags, 20 entries, full content) in the same run, and the
+ratio feedpub/Hugo is shown for cold builds.
+
+Scenarios: cold (no cache, no output), no-op, edit one post, add one post,
+rename one tag, and two of a CI job that clones the site afresh (every post
+file new, as `git clone` writes it): `ci restored` with the cache folder and
+the published folder restored (as actions/cache restores them), `ci cache
+only` with the cache folder alone.
 """
 
 from __future__ import annotations
@@ -52,7 +65,7 @@ def corpus(work: Path, size: int) -> Path:
     if not (folder / "config.yaml").exists():
         shutil.rmtree(folder, ignore_errors=True)
         write_corpus(folder, size)
-    write_config(folder)  # posts are reused across runs; the config is always current
+    write_config(folder, ("atom", "rss"))  # posts are reused across runs; the config is always current
     return folder
 
 
@@ -63,7 +76,7 @@ def site_copy(source: Path, work: Path, engine: str) -> Path:
     shutil.copytree(source, site, symlinks=True)
     config = site / "config.yaml"
     text = config.read_text("utf-8")
-    config.write_text(text + f"markdown:\n  engine: {engine}\n" if engine != "python-markdown" else text, "utf-8")
+    config.write_text(text + f"markdown:\n  engine: {engine}\n", "utf-8")
     return site
 
 
@@ -110,33 +123,59 @@ class Runner:
         for _ in range(self.repeat):
             if name == "cold":
                 self.clear()
-            elif name == "no-op":
-                self.build() if not (self.site / "public").exists() else None
-            elif name == "edit one post":
+            elif not (self.site / "public").exists():
+                self.build()  # every other scenario starts from a published site
+            if name == "edit one post":
                 self.edit()
             elif name == "add one post":
                 self.add()
             elif name == "rename one tag":
                 self.rename_tag()
-            runs.append(self.build())
+            if name.startswith("ci "):
+                runs.append(self.ci_build(with_output=name == "ci restored"))
+            else:
+                runs.append(self.build())
         return summarise(runs)
+
+    def ci_build(self, with_output: bool) -> tuple[float, float, dict]:
+        """A build in a fresh copy of the site at the same path (a CI job's checkout folder does not change):
+        posts written anew (new mtimes, ctimes and inodes, as a clone makes them), the cache folder (and
+        with_output the published folder) restored as tar restores them."""
+        kept = self.site.with_name(self.site.name + "-kept")
+        shutil.rmtree(kept, ignore_errors=True)
+        self.site.rename(kept)
+        try:
+            shutil.copytree(kept / "posts", self.site / "posts", copy_function=shutil.copyfile)
+            shutil.copy(kept / "config.yaml", self.site / "config.yaml")
+            shutil.copytree(kept / ".feedpub-cache", self.site / ".feedpub-cache")
+            if with_output:
+                shutil.copytree(kept / "public", self.site / "public")
+            return self.build()
+        finally:
+            shutil.rmtree(self.site, ignore_errors=True)
+            kept.rename(self.site)
 
 
 def _toggle(tag: str) -> str:
     return tag[: -len("-renamed")] if tag.endswith("-renamed") else tag + "-renamed"
 
 
+STAGES = ("start", "collect", "render", "emit", "write", "finish")
+
+
 def summarise(runs: list[tuple[float, float, dict]]) -> dict:
-    reports = [r[2] for r in runs]
-    stages = {}
-    for stage in ("collect", "render", "emit", "write"):
-        stages[stage] = statistics.median(r["stage_seconds"].get(stage, 0.0) for r in reports)
+    """The run with the median wall time, its stages adding up to that time, and the largest peak RSS."""
+    seconds, _, report = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
+    laps = report["stage_seconds"]
+    stages = {stage: laps.get(stage, 0.0) for stage in ("collect", "render", "emit", "write")}
+    stages["start"] = seconds - report["seconds"]
+    stages["finish"] = report["seconds"] - sum(laps.values())
     return {
-        "seconds": statistics.median(r[0] for r in runs),
-        "rss": max(r[1] for r in runs),
-        "written": reports[-1]["written"],
-        "unchanged": reports[-1]["unchanged"],
-        "entries": reports[-1].get("entries", 0),
+        "seconds": seconds,
+        "rss": max(run[1] for run in runs),
+        "written": report["written"],
+        "unchanged": report["unchanged"],
+        "entries": report.get("entries", 0),
         **stages,
     }
 
@@ -189,31 +228,59 @@ def hugo_cold(site: Path, repeat: int) -> dict:
     return {"seconds": statistics.median(r[0] for r in runs), "rss": max(r[1] for r in runs), "files": files}
 
 
+COLUMNS = (
+    ("posts", 7),
+    ("scenario", 14),
+    ("engine", 14),
+    ("written", 7),
+    ("unchanged", 9),
+    ("wall s", 7),
+    ("peak MB", 7),
+    *((stage, 7) for stage in STAGES),
+    ("vs Hugo", 7),
+)
+
+
+def table_row(cells: list[object]) -> str:
+    shown = []
+    for (name, width), cell in zip(COLUMNS, cells, strict=True):
+        text = f"{cell:.2f}" if isinstance(cell, float) else str(cell)
+        shown.append(text.ljust(width) if name in ("scenario", "engine") else text.rjust(width))
+    return "| " + " | ".join(shown) + " |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--engines", default="python-markdown")
-    parser.add_argument("--scenarios", default="cold,no-op,edit one post,add one post,rename one tag")
+    parser.add_argument("--engines", default="kramdown,cmark")
+    parser.add_argument(
+        "--scenarios", default="cold,no-op,edit one post,add one post,rename one tag,ci restored,ci cache only"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/feedpub-bench"))
     parser.add_argument(
         "--hugo-max", type=int, default=20000, help="skip Hugo above this many posts (it needs about 2 GB per 10,000)"
     )
+    parser.add_argument("--json", type=Path, help="also write every row to this file")
+    parser.add_argument("--plot", type=Path, help="also plot cold wall time against posts (needs matplotlib)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    print(f"feedpub benchmark: {os.cpu_count()} cores, median of {args.repeat} runs, Python {sys.version.split()[0]}")
-    header = f"| {'posts':>7} | {'scenario':<15} | {'engine':<15} | {'written':>7} | {'unchanged':>9} | {'entries':>7} | {'wall s':>7} | {'peak MB':>7} | {'collect':>7} | {'render':>7} | {'emit':>6} | {'write':>6} | {'vs Hugo':>7} |"
-    print(header)
-    print("|" + "|".join("-" * (len(cell)) for cell in header.split("|")[1:-1]) + "|")
+    print(
+        f"feedpub benchmark: {os.cpu_count()} cores, the median of {args.repeat} runs, Python {sys.version.split()[0]}"
+    )
+    print(table_row([name for name, _ in COLUMNS]))
+    print("|" + "|".join("-" * (width + 2) for _, width in COLUMNS) + "|")
+    rows: list[dict] = []
     for size in (int(s) for s in args.sizes.split(",")):
         source = corpus(args.work, size)
         hugo = hugo_site(source, args.work) if size <= args.hugo_max else None
         hugo_result = hugo_cold(hugo, args.repeat) if hugo else None
         if hugo_result:
-            print(
-                f"| {size:>7} | {'cold':<15} | {'hugo ' + _hugo_version():<15} | {hugo_result['files']:>7} | {'':>9} | {'':>7} | "
-                f"{hugo_result['seconds']:>7.2f} | {hugo_result['rss']:>7.0f} | {'':>7} | {'':>7} | {'':>6} | {'':>6} | {'1.00':>7} |"
-            )
+            engine = "hugo " + _hugo_version()
+            rows.append({"posts": size, "scenario": "cold", "engine": engine, **hugo_result})
+            blank = [""] * len(STAGES)
+            print(table_row([size, "cold", engine, hugo_result["files"], "", hugo_result["seconds"],
+                             round(hugo_result["rss"]), *blank, "1.00"]), flush=True)  # fmt: skip
         else:
             reason = "not installed" if shutil.which("hugo") is None else f"skipped above --hugo-max {args.hugo_max}"
             print(f"(hugo {reason}: no comparison for {size} posts)")
@@ -222,12 +289,44 @@ def main() -> None:
             for name in args.scenarios.split(","):
                 row = runner.scenario(name)
                 ratio = f"{row['seconds'] / hugo_result['seconds']:.2f}" if hugo_result and name == "cold" else ""
-                print(
-                    f"| {size:>7} | {name:<15} | {engine:<15} | {len(row['written']):>7} | {len(row['unchanged']):>9} | "
-                    f"{row['entries']:>7} | {row['seconds']:>7.2f} | {row['rss']:>7.0f} | {row['collect']:>7.2f} | "
-                    f"{row['render']:>7.2f} | {row['emit']:>6.2f} | {row['write']:>6.2f} | {ratio:>7} |",
-                    flush=True,
-                )
+                rows.append({"posts": size, "scenario": name, "engine": engine, **row, "vs_hugo": ratio})
+                stages = [row[stage] for stage in STAGES]
+                print(table_row([size, name, engine, len(row["written"]), len(row["unchanged"]), row["seconds"],
+                                 round(row["rss"]), *stages, ratio]), flush=True)  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1), "utf-8")
+    if args.plot:
+        plot(rows, args.plot)
+
+
+def plot(rows: list[dict], out: Path) -> None:
+    """Cold wall time against posts, one line per engine and Hugo, on log-log axes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=100)
+    for engine in sorted({row["engine"] for row in rows}):
+        points = sorted(
+            (row["posts"], row["seconds"]) for row in rows if row["engine"] == engine and row["scenario"] == "cold"
+        )
+        axes.plot([p for p, _ in points], [s for _, s in points], marker="o", label=f"{engine}, cold")
+    for engine in sorted({row["engine"] for row in rows if not row["engine"].startswith("hugo")}):
+        points = sorted(
+            (row["posts"], row["seconds"]) for row in rows if row["engine"] == engine and row["scenario"] == "no-op"
+        )
+        axes.plot([p for p, _ in points], [s for _, s in points], marker="x", linestyle="--", label=f"{engine}, no-op")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("posts")
+    axes.set_ylabel("wall time, s")
+    axes.set_title("feedpub build (Atom + RSS, 20 entries, full content) and Hugo (RSS)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    # A fixed date in the metadata: the same figures give the same file.
+    figure.savefig(out, metadata={"Software": None})
 
 
 def _hugo_version() -> str:
