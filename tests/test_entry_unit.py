@@ -329,6 +329,7 @@ def test_json_optional_fields_appear_only_when_the_post_has_them():
         "date_published",
         "date_modified",
         "authors",
+        "author",
         "tags",
     }
 

@@ -93,3 +93,12 @@ def test_an_empty_json_feed_is_still_valid(site):
     assert run_cli("build", "-c", config, "--now", NOW, "-q").exit_code == 0
     feed = json.loads((config.parent / "public" / "feed.json").read_text("utf-8"))
     assert feed["items"] == [] and not list(VALIDATOR.iter_errors(feed))
+
+
+def test_the_single_author_of_json_feed_1_0_stands_beside_authors(sample):
+    # JSON Feed 1.1 keeps `author` for readers written for 1.0, which otherwise show no author.
+    feed = json.loads((sample / "feed.json").read_text("utf-8"))
+
+    assert feed["author"] == feed["authors"][0]
+    with_authors = [item for item in feed["items"] if "authors" in item]
+    assert with_authors and all(item["author"] == item["authors"][0] for item in with_authors)

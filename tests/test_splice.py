@@ -235,6 +235,7 @@ def whole_json_feed(site: Site, spec: FeedSpec, item_fragments: list[bytes]) -> 
     author = feed_author(site)
     url = author.uri or (f"mailto:{author.email}" if author.email else None)
     feed["authors"] = [{"name": author.name, **({"url": url} if url else {})}]
+    feed["author"] = feed["authors"][0]
     if spec.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in spec.hubs]
     feed["items"] = [json.loads(fragment.decode("utf-8").rstrip().removesuffix(",")) for fragment in item_fragments]

@@ -44,7 +44,9 @@ def item_fragment(post: Post, rendered: Rendered, full_content: bool) -> bytes:
     item["date_published"] = post.published.isoformat()
     item["date_modified"] = post.updated.isoformat()
     if post.authors:
-        item["authors"] = _authors(post.authors)
+        authors = _authors(post.authors)
+        item["authors"] = authors
+        item["author"] = authors[0]  # JSON Feed 1.0's single author, for readers written before 1.1
     names = list(dict.fromkeys(post.categories + post.tags))
     if names:
         item["tags"] = names
@@ -76,7 +78,10 @@ def document(spec: FeedSpec, site: Site, feed_url: str, fragments: Sequence[byte
     if site.language:
         feed["language"] = site.language
     # Items without authors: readers show the feed's, so a feed has one, as in Atom.
-    feed["authors"] = _authors([feed_author(site)])
+    authors = _authors([feed_author(site)])
+    feed["authors"] = authors
+    # JSON Feed 1.1 keeps 1.0's single `author` for compatibility: readers written for 1.0 show no author without it.
+    feed["author"] = authors[0]
     if spec.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in spec.hubs]
     head = _dumps(feed)[:-2] + ',\n  "items": ['
