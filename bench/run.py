@@ -6,9 +6,11 @@
 Each row is the run with the median wall time of --repeat runs, each run a
 fresh `feedpub build` process writing Atom and RSS, 20 entries, full content,
 for the site, every category and every tag. Its stage seconds add up to its
-wall time: `start` is the process before the build (interpreter, imports,
-config, lock, cache), `collect` finding and reading posts, `render` Markdown
-and entries, `emit` assembling feed documents, `write` staging and committing
+wall time: `around` is the process outside the build's own clock (the
+interpreter and imports, the config, the lock and opening the cache before
+it; stopping the worker processes, closing the cache and printing the report
+after it), `collect` finding and reading posts, `render` Markdown and
+entries, `emit` assembling feed documents, `write` staging and committing
 files, `finish` recording the cache. Peak RSS is the largest single process
 (main or worker). Where Hugo is installed it builds the same corpus (RSS for
 home, categories and tags, 20 entries, full content) in the same run, and the
@@ -160,7 +162,7 @@ def _toggle(tag: str) -> str:
     return tag[: -len("-renamed")] if tag.endswith("-renamed") else tag + "-renamed"
 
 
-STAGES = ("start", "collect", "render", "emit", "write", "finish")
+STAGES = ("around", "collect", "render", "emit", "write", "finish")
 
 
 def summarise(runs: list[tuple[float, float, dict]]) -> dict:
@@ -168,7 +170,7 @@ def summarise(runs: list[tuple[float, float, dict]]) -> dict:
     seconds, _, report = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
     laps = report["stage_seconds"]
     stages = {stage: laps.get(stage, 0.0) for stage in ("collect", "render", "emit", "write")}
-    stages["start"] = seconds - report["seconds"]
+    stages["around"] = seconds - report["seconds"]
     stages["finish"] = report["seconds"] - sum(laps.values())
     return {
         "seconds": seconds,
@@ -289,7 +291,8 @@ def main() -> None:
             for name in args.scenarios.split(","):
                 row = runner.scenario(name)
                 ratio = f"{row['seconds'] / hugo_result['seconds']:.2f}" if hugo_result and name == "cold" else ""
-                rows.append({"posts": size, "scenario": name, "engine": engine, **row, "vs_hugo": ratio})
+                counts = {"written": len(row["written"]), "unchanged": len(row["unchanged"])}
+                rows.append({"posts": size, "scenario": name, "engine": engine, **row, **counts, "vs_hugo": ratio})
                 stages = [row[stage] for stage in STAGES]
                 print(table_row([size, name, engine, len(row["written"]), len(row["unchanged"]), row["seconds"],
                                  round(row["rss"]), *stages, ratio]), flush=True)  # fmt: skip
