@@ -15,8 +15,10 @@ from urllib.parse import quote
 Severity = Literal["error", "warning"]
 FeedContent = Literal["full", "summary"]
 StaleFeeds = Literal["delete", "keep"]
-FeedKind = Literal["site", "category", "tag", "collection"]
-TaxonomyKind = Literal["category", "tag"]
+FeedKind = Literal["site", "category", "tag", "author", "collection"]
+TaxonomyKind = Literal["category", "tag", "author"]
+# feeds.authors: a feed per author when the posts have more than one ("auto"), always, or never.
+AuthorFeeds = Literal["auto", "on", "off"]
 
 # Messages quote what the user wrote; a newline or an escape sequence in it must
 # not split a `path:line: message` line or reach the terminal.
@@ -90,6 +92,7 @@ class FeedOptions:
     archive_taxonomies: bool = False  # ... and for every category and tag feed
     archive_page_size: int = 50
     stylesheet: bool = False
+    authors: AuthorFeeds = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ class Config:
     smart_quotes: tuple[str, str, str, str] = ("\u2018", "\u2019", "\u201c", "\u201d")  # kramdown's ‘ ’ “ ”
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()
+    author_slugs: tuple[tuple[str, str], ...] = ()
     stale_feeds: StaleFeeds = "delete"
     keep_going: bool = False
     cache_dir: Path = Path(".feedpub-cache")

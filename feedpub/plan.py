@@ -22,7 +22,7 @@ from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segmen
 # No post a reader may see leaves no date to take, so it is this fixed one: not the Unix
 # epoch, which readers and validators take for a missing or broken date.
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
-_FOLDERS = {"category": "categories", "tag": "tags", "collection": "collections"}
+_FOLDERS = {"category": "categories", "tag": "tags", "author": "authors", "collection": "collections"}
 STYLESHEET = "feed.xsl"
 
 
@@ -129,6 +129,7 @@ def _all_feeds(config: Config, documents: list[Post]) -> tuple[list[FeedSpec], l
     taxonomies: tuple[tuple[TaxonomyKind, bool], ...] = (
         ("category", config.feeds.categories),
         ("tag", config.feeds.tags),
+        ("author", _author_feeds(config, posts)),
     )
     for kind, enabled in taxonomies:
         if enabled:
@@ -140,6 +141,28 @@ def _all_feeds(config: Config, documents: list[Post]) -> tuple[list[FeedSpec], l
         members = [post for post in documents if post.collection == label]
         feeds.extend(_feed(config, "collection", label, slugify(label) or label, members))
     return feeds, conflicts
+
+
+def _author_feeds(config: Config, posts: list[Post]) -> bool:
+    """feeds.authors: on, off, or (auto) on when the posts have more than one author between them."""
+    if config.feeds.authors != "auto":
+        return config.feeds.authors == "on"
+    return len({name_key(author.name) for post in posts for author in post.authors}) > 1
+
+
+def _names(kind: TaxonomyKind, post: Post) -> tuple[str, ...]:
+    if kind == "author":
+        return tuple(author.name for author in post.authors)
+    return post.categories if kind == "category" else post.tags
+
+
+def _slug_settings(config: Config, kind: TaxonomyKind) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The config key of a taxonomy's own slugs, and its pairs."""
+    return {
+        "category": ("category_slugs", config.category_slugs),
+        "tag": ("tag_slugs", config.tag_slugs),
+        "author": ("author_slugs", config.author_slugs),
+    }[kind]
 
 
 def _feed(config: Config, kind: FeedKind, name: str | None, slug: str | None, posts: list[Post]) -> list[FeedSpec]:
@@ -197,6 +220,8 @@ def _jekyll_files(config: Config, kind: FeedKind, name: str | None, slug: str | 
     if kind == "category":
         listed = name in feed.categories and is_safe_segment(name)
         return _formats_beside(f"feed/{name if listed else slug}.xml")
+    if kind == "author":  # jekyll-feed makes none: beside its tag feeds, in its naming
+        return _formats_beside(f"feed/by_author/{slug}.xml")
     pool = feed.tags_only if feed.tags_only is not None else (name,)
     theirs = feed.tags and name in pool and name not in feed.tags_except and _JEKYLL_TAG_NAME.match(name)
     return _formats_beside(f"{feed.tags_path}{name if theirs else slug}.xml")
@@ -267,11 +292,11 @@ def _groups(
     members: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
     for post in posts:
-        for name in post.categories if kind == "category" else post.tags:
+        for name in _names(kind, post):
             members[group_key(name)].append(post)
             spellings[group_key(name)][name] += 1
-    overrides = {name_key(k): v for k, v in (config.category_slugs if kind == "category" else config.tag_slugs)}
-    config_key = "category_slugs" if kind == "category" else "tag_slugs"
+    config_key, pairs = _slug_settings(config, kind)
+    overrides = {name_key(k): v for k, v in pairs}
     by_slug: dict[str, tuple[str, str]] = {}  # slug -> (name, key) of the first to take it
     groups, conflicts = [], []
     for key in sorted(members):
@@ -312,6 +337,8 @@ def _taxonomy_conflict(kind: TaxonomyKind, message: str, involved: list[Post]) -
 
 
 def _taxonomy_line(kind: TaxonomyKind, post: Post) -> int | None:
+    if kind == "author":
+        return post.line_of("author") or post.line_of("authors")
     return post.line_of("tags") if kind == "tag" else post.line_of("categories") or post.line_of("category")
 
 

@@ -42,11 +42,12 @@ from feedpub.tools.listing import (
 @config_option
 @click.option("--category", metavar="NAME", help="Links for this category's feed.")
 @click.option("--tag", metavar="NAME", help="Links for this tag's feed.")
+@click.option("--author", metavar="NAME", help="Links for this author's feed.")
 @click.option("--now", "now_text", metavar="ISO-8601", help="Pin the clock (default: the real time).")
-def links(config_path: Path, category: str | None, tag: str | None, now_text: str | None) -> None:
+def links(config_path: Path, category: str | None, tag: str | None, author: str | None, now_text: str | None) -> None:
     """Print the <link> tags an HTML <head> needs for feed autodiscovery."""
-    if category and tag:
-        fail("give --category or --tag, not both", EXIT_USAGE)
+    if sum(1 for name in (category, tag, author) if name) > 1:
+        fail("give one of --category, --tag and --author", EXIT_USAGE)
     try:
         config = load_config(config_path)
         feeds, problems = planned_feeds(config, parse_now(now_text, config))
@@ -54,7 +55,15 @@ def links(config_path: Path, category: str | None, tag: str | None, now_text: st
         fail(str(err), EXIT_USAGE)
     except Exception:
         _internal_error()
-    kind, name = ("category", category) if category else ("tag", tag) if tag else ("site", None)
+    kind, name = (
+        ("category", category)
+        if category
+        else ("tag", tag)
+        if tag
+        else ("author", author)
+        if author
+        else ("site", None)
+    )
     feed = find_feed(feeds, kind, name)
     if feed is None:
         fail(f'no {kind} called "{name}" in any post', EXIT_CONTENT)

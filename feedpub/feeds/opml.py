@@ -9,7 +9,13 @@ from lxml import etree
 
 from feedpub.model import FeedSpec, Site
 
-GROUPS = (("site", "Site"), ("category", "Categories"), ("tag", "Tags"), ("collection", "Collections"))
+GROUPS = (
+    ("site", "Site"),
+    ("category", "Categories"),
+    ("tag", "Tags"),
+    ("author", "Authors"),
+    ("collection", "Collections"),
+)
 
 
 def opml_document(feeds: Sequence[FeedSpec], site: Site, filename: str) -> bytes:

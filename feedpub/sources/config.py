@@ -14,7 +14,17 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from feedpub.model import Author, Config, FeedContent, FeedOptions, JekyllSite, Site, StaleFeeds, one_line
+from feedpub.model import (
+    Author,
+    AuthorFeeds,
+    Config,
+    FeedContent,
+    FeedOptions,
+    JekyllSite,
+    Site,
+    StaleFeeds,
+    one_line,
+)
 from feedpub.sources.files import regular_file_bytes
 from feedpub.sources.jekyll import JEKYLL_CONFIG_NAMES, JekyllConfigError, is_jekyll_config, jekyll_settings
 from feedpub.sources.siteurl import site_url_problem
@@ -38,6 +48,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "markdown": ("mapping", {}),
         "tag_slugs": ("mapping", {}),
         "category_slugs": ("mapping", {}),
+        "author_slugs": ("mapping", {}),
         "stale_feeds": ("string", "delete"),
         "keep_going": ("boolean", False),
         "cache_dir": ("string", ".feedpub-cache"),
@@ -62,6 +73,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "archive_taxonomies": ("boolean", False),
         "archive_page_size": ("integer", 50),
         "stylesheet": ("boolean", False),
+        "authors": ("switch", "auto"),
     },
     "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
     "markdown": {
@@ -180,9 +192,15 @@ class _Validator:
             "list": isinstance(value, list) and all(isinstance(v, str) for v in value),
             "mapping": isinstance(value, dict),
             "author": isinstance(value, (str, dict)),
+            "switch": isinstance(value, bool) or value in ("auto", "on", "off", "true", "false"),
         }[kind]
         if not ok:
-            expected = {"list": "a list of strings", "author": "a name or {name, email, uri}", "integer": "an integer"}
+            expected = {
+                "list": "a list of strings",
+                "author": "a name or {name, email, uri}",
+                "integer": "an integer",
+                "switch": "auto, true or false",
+            }
             raise self.fail(key, f"expected {expected.get(kind, 'a ' + kind)}, got {describe(value)}")
         return value
 
@@ -207,6 +225,7 @@ class _Validator:
             smart_quotes=self.smart_quotes(markdown_settings["smart_quotes"]),
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
+            author_slugs=self.slug_map("author_slugs", top["author_slugs"]),
             stale_feeds=cast(StaleFeeds, self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep"))),
             keep_going=top["keep_going"],
             cache_dir=root / top["cache_dir"],
@@ -295,7 +314,18 @@ class _Validator:
             values["archive_taxonomies"],
             values["archive_page_size"],
             values["stylesheet"],
+            self.author_feeds(values["authors"]),
         )
+
+    def author_feeds(self, value: object) -> AuthorFeeds:
+        """feeds.authors: auto, true or false (YAML's booleans, or the words on and off)."""
+        if value is True or value in ("on", "true"):
+            return "on"
+        if value is False or value in ("off", "false"):
+            return "off"
+        if value == "auto":
+            return "auto"
+        raise self.fail("feeds.authors", f"expected auto, true or false, got {describe(value)}")
 
     def engine(self, name: str) -> str:
         engine = self.choice("markdown.engine", name, ENGINES)

@@ -53,6 +53,7 @@ FEEDPUB_KEYS = (
     "markdown",
     "tag_slugs",
     "category_slugs",
+    "author_slugs",
     "stale_feeds",
     "keep_going",
     "cache_dir",
