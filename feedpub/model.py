@@ -15,7 +15,7 @@ from urllib.parse import quote
 Severity = Literal["error", "warning"]
 FeedContent = Literal["full", "summary"]
 StaleFeeds = Literal["delete", "keep"]
-FeedKind = Literal["site", "category", "tag", "author", "collection"]
+FeedKind = Literal["site", "category", "tag", "author", "custom", "collection"]
 TaxonomyKind = Literal["category", "tag", "author"]
 # feeds.authors: a feed per author when the posts have more than one ("auto"), always, or never.
 AuthorFeeds = Literal["auto", "on", "off"]
@@ -95,6 +95,23 @@ class FeedOptions:
     authors: AuthorFeeds = "auto"
 
 
+# What a custom feed selects on: a post's tags, categories, authors' names, language.
+SELECTORS = ("tags", "categories", "authors", "languages")
+
+
+@dataclass(frozen=True, slots=True)
+class CustomFeed:
+    """A feed the config defines by what its posts carry (custom_feeds.<name>)."""
+
+    name: str  # its key in the config: the feed's folder (feeds/<name>/)
+    title: str | None
+    # Each: (selector, names) pairs, selector one of SELECTORS. A post is in the feed when it
+    # has at least one name of any_of (if given), every name of all_of, and no name of none_of.
+    any_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    all_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    none_of: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class JekyllFeed:
     """jekyll-feed's `feed:` settings, as jekyll-feed reads them."""
@@ -154,6 +171,7 @@ class Config:
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()
     author_slugs: tuple[tuple[str, str], ...] = ()
+    custom_feeds: tuple[CustomFeed, ...] = ()
     stale_feeds: StaleFeeds = "delete"
     keep_going: bool = False
     cache_dir: Path = Path(".feedpub-cache")

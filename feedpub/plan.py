@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from feedpub.model import Config, FeedKind, FeedSpec, Post, Problem, TaxonomyKind
+from feedpub.model import Config, CustomFeed, FeedKind, FeedSpec, Post, Problem, TaxonomyKind
 from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segment
 
 # Only the site feed can be empty (a feed per tag or category exists because a post shows it):
@@ -22,7 +22,13 @@ from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segmen
 # No post a reader may see leaves no date to take, so it is this fixed one: not the Unix
 # epoch, which readers and validators take for a missing or broken date.
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
-_FOLDERS = {"category": "categories", "tag": "tags", "author": "authors", "collection": "collections"}
+_FOLDERS = {
+    "category": "categories",
+    "tag": "tags",
+    "author": "authors",
+    "custom": "feeds",
+    "collection": "collections",
+}
 STYLESHEET = "feed.xsl"
 
 
@@ -137,6 +143,9 @@ def _all_feeds(config: Config, documents: list[Post]) -> tuple[list[FeedSpec], l
             conflicts.extend(found)
             for name, slug, members in groups:
                 feeds.extend(_feed(config, kind, name, slug, members))
+    for custom in config.custom_feeds:
+        members = [post for post in posts if _selected(config, custom, post)]
+        feeds.extend(_feed(config, "custom", custom.name, custom.name, members, custom.title))
     for label, _, _ in config.jekyll.feed.collections if config.jekyll is not None else ():
         members = [post for post in documents if post.collection == label]
         feeds.extend(_feed(config, "collection", label, slugify(label) or label, members))
@@ -148,6 +157,30 @@ def _author_feeds(config: Config, posts: list[Post]) -> bool:
     if config.feeds.authors != "auto":
         return config.feeds.authors == "on"
     return len({name_key(author.name) for post in posts for author in post.authors}) > 1
+
+
+def _selected(config: Config, custom: CustomFeed, post: Post) -> bool:
+    """Whether a custom feed shows the post: one name of any_of, every name of all_of, none of none_of."""
+    carried = {
+        "tags": {name_key(n) for n in post.tags},
+        "categories": {name_key(n) for n in post.categories},
+        "authors": {name_key(a.name) for a in post.authors},
+    }
+    language = (post.lang or config.site.language or "").lower()
+
+    def has(selector: str, name: str) -> bool:
+        if selector == "languages":  # RFC 4647 basic filtering: "zh" takes zh-CN and zh-TW
+            return language == name.lower() or language.startswith(name.lower() + "-")
+        return name_key(name) in carried[selector]
+
+    def count(clause: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[int, int]:
+        pairs = [(selector, name) for selector, names in clause for name in names]
+        return sum(1 for pair in pairs if has(*pair)), len(pairs)
+
+    any_found, any_total = count(custom.any_of)
+    all_found, all_total = count(custom.all_of)
+    none_found, _ = count(custom.none_of)
+    return (not any_total or any_found > 0) and all_found == all_total and none_found == 0
 
 
 def _names(kind: TaxonomyKind, post: Post) -> tuple[str, ...]:
@@ -165,7 +198,9 @@ def _slug_settings(config: Config, kind: TaxonomyKind) -> tuple[str, tuple[tuple
     }[kind]
 
 
-def _feed(config: Config, kind: FeedKind, name: str | None, slug: str | None, posts: list[Post]) -> list[FeedSpec]:
+def _feed(
+    config: Config, kind: FeedKind, name: str | None, slug: str | None, posts: list[Post], title: str | None = None
+) -> list[FeedSpec]:
     """The subscription document, and its archive pages when configured."""
     site, options = config.site, config.feeds
     entries = tuple(posts[: options.limit] if options.limit else posts)
@@ -173,7 +208,7 @@ def _feed(config: Config, kind: FeedKind, name: str | None, slug: str | None, po
         kind=kind,
         name=name,
         slug=slug,
-        title=_title(config, kind, name),
+        title=title or _title(config, kind, name),
         description=f"{site.description or site.title} · {name}" if name else (site.description or site.title),
         home_url=site.url,
         folder=f"{_FOLDERS[kind]}/{slug}" if slug else "",
@@ -222,6 +257,8 @@ def _jekyll_files(config: Config, kind: FeedKind, name: str | None, slug: str | 
         return _formats_beside(f"feed/{name if listed else slug}.xml")
     if kind == "author":  # jekyll-feed makes none: beside its tag feeds, in its naming
         return _formats_beside(f"feed/by_author/{slug}.xml")
+    if kind == "custom":
+        return _formats_beside(f"feed/custom/{slug}.xml")
     pool = feed.tags_only if feed.tags_only is not None else (name,)
     theirs = feed.tags and name in pool and name not in feed.tags_except and _JEKYLL_TAG_NAME.match(name)
     return _formats_beside(f"{feed.tags_path}{name if theirs else slug}.xml")

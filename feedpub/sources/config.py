@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedpub.model import (
+    SELECTORS,
     Author,
     AuthorFeeds,
     Config,
+    CustomFeed,
     FeedContent,
     FeedOptions,
     JekyllSite,
@@ -49,6 +51,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "tag_slugs": ("mapping", {}),
         "category_slugs": ("mapping", {}),
         "author_slugs": ("mapping", {}),
+        "custom_feeds": ("mapping", {}),
         "stale_feeds": ("string", "delete"),
         "keep_going": ("boolean", False),
         "cache_dir": ("string", ".feedpub-cache"),
@@ -226,6 +229,7 @@ class _Validator:
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
             author_slugs=self.slug_map("author_slugs", top["author_slugs"]),
+            custom_feeds=tuple(self.custom_feed(name, value) for name, value in top["custom_feeds"].items()),
             stale_feeds=cast(StaleFeeds, self.choice("stale_feeds", top["stale_feeds"], ("delete", "keep"))),
             keep_going=top["keep_going"],
             cache_dir=root / top["cache_dir"],
@@ -356,6 +360,40 @@ class _Validator:
                     "markdown.extensions", f'cannot load Markdown extension "{name}": {err or type(err).__name__}'
                 ) from None
         return tuple(names)
+
+    def custom_feed(self, name: object, value: object) -> CustomFeed:
+        """custom_feeds.<name>: {title, any_of, all_of, none_of}, each clause a mapping of SELECTORS to names."""
+        key = f"custom_feeds.{name}"
+        if not isinstance(name, str) or not is_safe_segment(name) or name != name.strip():
+            raise self.fail(key, "a custom feed's name is its folder (feeds/<name>/): one path segment, e.g. fintech")
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a mapping (title:, any_of:, all_of:, none_of:), got {describe(value)}")
+        unknown = [k for k in value if k not in ("title", "any_of", "all_of", "none_of")]
+        if unknown:
+            raise self.fail(key, f"{unknown[0]}: not a custom feed setting (title, any_of, all_of, none_of)")
+        title = value.get("title")
+        if title is not None and (not isinstance(title, str) or not title.strip()):
+            raise self.fail(key, f"title: expected text, got {describe(title)}")
+        clauses = {clause: self.selection(key, clause, value.get(clause)) for clause in ("any_of", "all_of", "none_of")}
+        if not clauses["any_of"] and not clauses["all_of"]:
+            raise self.fail(key, "selects nothing: give any_of or all_of (e.g. any_of: {tags: [fintech]})")
+        return CustomFeed(name, title.strip() if title else None, **clauses)
+
+    def selection(self, key: str, clause: str, value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            raise self.fail(key, f"{clause}: expected a mapping of {', '.join(SELECTORS)} to lists of names")
+        found = []
+        for selector, names in value.items():
+            if selector not in SELECTORS:
+                raise self.fail(key, f"{clause}: {selector}: not one of {', '.join(SELECTORS)}")
+            if isinstance(names, str):
+                names = [names]
+            if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
+                raise self.fail(key, f"{clause}: {selector}: expected a list of names, got {describe(names)}")
+            found.append((selector, tuple(n.strip() for n in names)))
+        return tuple(found)
 
     def slug_map(self, key: str, value: dict) -> tuple[tuple[str, str], ...]:
         pairs = []

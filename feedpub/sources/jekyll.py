@@ -54,6 +54,7 @@ FEEDPUB_KEYS = (
     "tag_slugs",
     "category_slugs",
     "author_slugs",
+    "custom_feeds",
     "stale_feeds",
     "keep_going",
     "cache_dir",
