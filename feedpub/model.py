@@ -15,10 +15,10 @@ from urllib.parse import quote
 Severity = Literal["error", "warning"]
 FeedContent = Literal["full", "summary"]
 StaleFeeds = Literal["delete", "keep"]
-FeedKind = Literal["site", "category", "tag", "author", "custom", "collection"]
-TaxonomyKind = Literal["category", "tag", "author"]
-# feeds.authors: a feed per author when the posts have more than one ("auto"), always, or never.
-AuthorFeeds = Literal["auto", "on", "off"]
+FeedKind = Literal["site", "category", "tag", "author", "language", "custom", "collection"]
+TaxonomyKind = Literal["category", "tag", "author", "language"]
+# feeds.authors and feeds.languages: a feed for each when the posts have more than one ("auto"), always, or never.
+FeedSwitch = Literal["auto", "on", "off"]
 
 # Messages quote what the user wrote; a newline or an escape sequence in it must
 # not split a `path:line: message` line or reach the terminal.
@@ -92,7 +92,8 @@ class FeedOptions:
     archive_taxonomies: bool = False  # ... and for every category and tag feed
     archive_page_size: int = 50
     stylesheet: bool = False
-    authors: AuthorFeeds = "auto"
+    authors: FeedSwitch = "auto"
+    languages: FeedSwitch = "auto"
 
 
 # What a custom feed selects on: a post's tags, categories, authors' names, language.
@@ -240,6 +241,7 @@ class FeedSpec:
     archive: bool = False  # an archive document (fh:archive), not the subscription document
     hubs: tuple[str, ...] = ()  # WebSub hubs to advertise
     stylesheet: str | None = None  # href of the XSLT that makes the feed readable in a browser
+    language: str | None = None  # the feed's own language (a language feed), else the site's
     # (file name, path relative to output_dir) where a file is not <folder>/<file name>: a Jekyll
     # site's feeds go where jekyll-feed puts them (feed.xml, feed/by_tag/<tag>.xml).
     files: tuple[tuple[str, str], ...] = ()

@@ -22,10 +22,12 @@ from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segmen
 # No post a reader may see leaves no date to take, so it is this fixed one: not the Unix
 # epoch, which readers and validators take for a missing or broken date.
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
+# A language feed's folder is its language at the top (zh-cn/atom.xml), as a multilingual site's pages are.
 _FOLDERS = {
     "category": "categories",
     "tag": "tags",
     "author": "authors",
+    "language": "",
     "custom": "feeds",
     "collection": "collections",
 }
@@ -132,10 +134,13 @@ def _all_feeds(config: Config, documents: list[Post]) -> tuple[list[FeedSpec], l
     # A Jekyll site's other collections have feeds of their own, and are in no other feed.
     posts = [post for post in documents if post.collection == "posts"]
     feeds = _feed(config, "site", None, None, posts)
+    authors = {name_key(author.name) for post in posts for author in post.authors}
+    languages = {name_key(name) for post in posts for name in _names(config, "language", post)}
     taxonomies: tuple[tuple[TaxonomyKind, bool], ...] = (
         ("category", config.feeds.categories),
         ("tag", config.feeds.tags),
-        ("author", _author_feeds(config, posts)),
+        ("author", _switched_on(config.feeds.authors, authors)),
+        ("language", _switched_on(config.feeds.languages, languages)),
     )
     for kind, enabled in taxonomies:
         if enabled:
@@ -152,11 +157,9 @@ def _all_feeds(config: Config, documents: list[Post]) -> tuple[list[FeedSpec], l
     return feeds, conflicts
 
 
-def _author_feeds(config: Config, posts: list[Post]) -> bool:
-    """feeds.authors: on, off, or (auto) on when the posts have more than one author between them."""
-    if config.feeds.authors != "auto":
-        return config.feeds.authors == "on"
-    return len({name_key(author.name) for post in posts for author in post.authors}) > 1
+def _switched_on(switch: str, names: set[str]) -> bool:
+    """feeds.authors, feeds.languages: on, off, or (auto) on when the posts carry more than one name between them."""
+    return switch == "on" or (switch == "auto" and len(names) > 1)
 
 
 def _selected(config: Config, custom: CustomFeed, post: Post) -> bool:
@@ -183,9 +186,12 @@ def _selected(config: Config, custom: CustomFeed, post: Post) -> bool:
     return (not any_total or any_found > 0) and all_found == all_total and none_found == 0
 
 
-def _names(kind: TaxonomyKind, post: Post) -> tuple[str, ...]:
+def _names(config: Config, kind: TaxonomyKind, post: Post) -> tuple[str, ...]:
     if kind == "author":
         return tuple(author.name for author in post.authors)
+    if kind == "language":  # a post without `lang` is in the site's language
+        language = post.lang or config.site.language
+        return (language,) if language else ()
     return post.categories if kind == "category" else post.tags
 
 
@@ -195,6 +201,7 @@ def _slug_settings(config: Config, kind: TaxonomyKind) -> tuple[str, tuple[tuple
         "category": ("category_slugs", config.category_slugs),
         "tag": ("tag_slugs", config.tag_slugs),
         "author": ("author_slugs", config.author_slugs),
+        "language": ("lang", ()),
     }[kind]
 
 
@@ -211,13 +218,14 @@ def _feed(
         title=title or _title(config, kind, name),
         description=f"{site.description or site.title} · {name}" if name else (site.description or site.title),
         home_url=site.url,
-        folder=f"{_FOLDERS[kind]}/{slug}" if slug else "",
-        url_folder=f"{_FOLDERS[kind]}/{url_segment(slug)}" if slug else "",
+        folder="/".join(part for part in (_FOLDERS.get(kind, ""), slug) if part),
+        url_folder="/".join(part for part in (_FOLDERS.get(kind, ""), url_segment(slug) if slug else "") if part),
         entries=entries,
         updated=_updated(entries),
         hubs=config.hubs,
         stylesheet=urlsplit(site.url).path + STYLESHEET if options.stylesheet else None,
         files=_jekyll_files(config, kind, name, slug),
+        language=name if kind == "language" else None,
     )
     archived = options.archive if kind == "site" else options.archive_taxonomies
     if not archived or not options.limit:
@@ -259,6 +267,8 @@ def _jekyll_files(config: Config, kind: FeedKind, name: str | None, slug: str | 
         return _formats_beside(f"feed/by_author/{slug}.xml")
     if kind == "custom":
         return _formats_beside(f"feed/custom/{slug}.xml")
+    if kind == "language":
+        return _formats_beside(f"feed/by_lang/{slug}.xml")
     pool = feed.tags_only if feed.tags_only is not None else (name,)
     theirs = feed.tags and name in pool and name not in feed.tags_except and _JEKYLL_TAG_NAME.match(name)
     return _formats_beside(f"{feed.tags_path}{name if theirs else slug}.xml")
@@ -329,7 +339,7 @@ def _groups(
     members: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter] = defaultdict(Counter)
     for post in posts:
-        for name in _names(kind, post):
+        for name in _names(config, kind, post):
             members[group_key(name)].append(post)
             spellings[group_key(name)][name] += 1
     config_key, pairs = _slug_settings(config, kind)
@@ -376,6 +386,8 @@ def _taxonomy_conflict(kind: TaxonomyKind, message: str, involved: list[Post]) -
 def _taxonomy_line(kind: TaxonomyKind, post: Post) -> int | None:
     if kind == "author":
         return post.line_of("author") or post.line_of("authors")
+    if kind == "language":
+        return post.line_of("lang")
     return post.line_of("tags") if kind == "tag" else post.line_of("categories") or post.line_of("category")
 
 

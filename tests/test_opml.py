@@ -39,9 +39,9 @@ def test_every_outline_points_at_a_feed_that_exists_and_parses(tmp_path):
 def test_outlines_are_grouped_by_kind_of_feed(tmp_path):
     out = build_sample(tmp_path)
     groups = etree.parse(str(out / "feeds.opml")).getroot().findall("body/outline")
-    assert [g.get("text") for g in groups] == ["Site", "Categories", "Tags", "Authors", "Custom feeds"]
+    assert [g.get("text") for g in groups] == ["Site", "Categories", "Tags", "Authors", "Languages", "Custom feeds"]
     # OPML 2.0: an outline with attributes beyond text needs a type, so a group carries text alone.
-    assert [sorted(g.attrib) for g in groups] == [["text"]] * 5
+    assert [sorted(g.attrib) for g in groups] == [["text"]] * 6
     tags = [o.get("text") for o in groups[2]]
     assert "金融科技观察 · 区块链" in tags and "金融科技观察 · stablecoins" in tags
 

@@ -75,8 +75,8 @@ def document(spec: FeedSpec, site: Site, feed_url: str, fragments: Sequence[byte
     if older is not None:
         # JSON Feed's pagination: next_url leads to older items, as prev-archive does.
         feed["next_url"] = site.url + older + "/" + FILENAMES["json"]
-    if site.language:
-        feed["language"] = site.language
+    if spec.language or site.language:
+        feed["language"] = spec.language or site.language
     # Items without authors: readers show the feed's, so a feed has one, as in Atom.
     authors = _authors([feed_author(site)])
     feed["authors"] = authors

@@ -14,6 +14,7 @@ GROUPS = (
     ("category", "Categories"),
     ("tag", "Tags"),
     ("author", "Authors"),
+    ("language", "Languages"),
     ("custom", "Custom feeds"),
     ("collection", "Collections"),
 )

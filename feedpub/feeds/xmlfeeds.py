@@ -85,8 +85,8 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     fg.link(href=spec.url(site, FILENAMES[fmt]), rel="self", type=MEDIA_TYPES[fmt])
     # feedgen takes RSS <link> from the last link added, so the alternate goes last.
     fg.link(href=spec.home_url, rel="alternate", type="text/html")
-    if site.language:
-        fg.language(site.language)
+    if spec.language or site.language:
+        fg.language(spec.language or site.language)
     # RFC 4287 wants an author on the feed unless every entry has one; RSS writes none for a name alone.
     fg.author(person(feed_author(site)))
     # Our own generator without a version: a feedpub upgrade must not rewrite every feed.

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from feedpub.model import (
     SELECTORS,
     Author,
-    AuthorFeeds,
     Config,
     CustomFeed,
     FeedContent,
     FeedOptions,
+    FeedSwitch,
     JekyllSite,
     Site,
     StaleFeeds,
@@ -77,6 +77,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "archive_page_size": ("integer", 50),
         "stylesheet": ("boolean", False),
         "authors": ("switch", "auto"),
+        "languages": ("switch", "auto"),
     },
     "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
     "markdown": {
@@ -318,18 +319,19 @@ class _Validator:
             values["archive_taxonomies"],
             values["archive_page_size"],
             values["stylesheet"],
-            self.author_feeds(values["authors"]),
+            self.switch("feeds.authors", values["authors"]),
+            self.switch("feeds.languages", values["languages"]),
         )
 
-    def author_feeds(self, value: object) -> AuthorFeeds:
-        """feeds.authors: auto, true or false (YAML's booleans, or the words on and off)."""
+    def switch(self, key: str, value: object) -> FeedSwitch:
+        """feeds.authors, feeds.languages: auto, true or false (YAML's booleans, or the words on and off)."""
         if value is True or value in ("on", "true"):
             return "on"
         if value is False or value in ("off", "false"):
             return "off"
         if value == "auto":
             return "auto"
-        raise self.fail("feeds.authors", f"expected auto, true or false, got {describe(value)}")
+        raise self.fail(key, f"expected auto, true or false, got {describe(value)}")
 
     def engine(self, name: str) -> str:
         engine = self.choice("markdown.engine", name, ENGINES)

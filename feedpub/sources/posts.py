@@ -521,7 +521,7 @@ class _FrontMatter:
             collection=collection_of(self.jekyll, self.source.path) if self.jekyll else "posts",
             key_lines=tuple(
                 (key, self.line(key))
-                for key in ("tags", "categories", "category", "author", "authors", "id", "permalink")
+                for key in ("tags", "categories", "category", "author", "authors", "lang", "id", "permalink")
                 if key in self.source.front_matter.key_lines
             ),
         )
