@@ -94,6 +94,7 @@ class FeedOptions:
     stylesheet: bool = False
     authors: FeedSwitch = "auto"
     languages: FeedSwitch = "auto"
+    page: bool = True  # feeds.html: every feed on a page a person can open
 
 
 # What a custom feed selects on: a post's tags, categories, authors' names, language.

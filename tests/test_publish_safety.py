@@ -132,7 +132,7 @@ def test_removing_more_than_half_of_the_published_files_exits_7_even_with_posts_
     result = build(config, out, "--quiet")
 
     assert result.exit_code == 7
-    assert "10 of the 15 published file(s) would be removed" in result.stderr
+    assert "10 of the 16 published file(s) would be removed" in result.stderr
     assert file_snapshot(out) == before
 
 

@@ -19,7 +19,7 @@ from types import ModuleType
 
 from feedpub.build.caching import open_cache, unusable_warning
 from feedpub.build.pool import Workers
-from feedpub.feeds import FILENAMES, OPML_FILENAME
+from feedpub.feeds import FILENAMES, OPML_FILENAME, PAGE_FILENAME
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
 from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, site_visibility, visible_posts
 from feedpub.publish.cache import Cache, CacheError, FileStat
@@ -344,6 +344,7 @@ class _Build:
         """Assemble and stage each feed whose inputs changed, then commit them all at once."""
         from feedpub.feeds.emit import feed_document  # imported here: see _work
         from feedpub.feeds.opml import opml_document
+        from feedpub.feeds.page import feeds_page
 
         known = self.cache.signatures()
         total, done = len(feeds) * len(self.config.feeds.formats), 0
@@ -368,6 +369,10 @@ class _Build:
             if self.config.feeds.opml:
                 filename = FILENAMES[self.config.feeds.formats[0]]
                 publication.stage(OPML_FILENAME, opml_document(feeds, self.config.site, filename))
+            if self.config.feeds.page:
+                opml = OPML_FILENAME if self.config.feeds.opml else None
+                page = feeds_page(feeds, self.config.site, self.config.feeds.formats, opml)
+                publication.stage(PAGE_FILENAME, page)
         except BaseException:
             publication.abort()
             raise
@@ -436,6 +441,8 @@ def planned_files(config: Config, feeds: list[FeedSpec]) -> set[str]:
         planned.add(STYLESHEET)
     if config.feeds.opml:
         planned.add(OPML_FILENAME)
+    if config.feeds.page:
+        planned.add(PAGE_FILENAME)
     return planned
 
 

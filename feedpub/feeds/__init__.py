@@ -9,5 +9,6 @@ from __future__ import annotations
 from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES
 
 OPML_FILENAME = "feeds.opml"
+PAGE_FILENAME = "feeds.html"
 
-__all__ = ["FILENAMES", "MEDIA_TYPES", "OPML_FILENAME"]
+__all__ = ["FILENAMES", "MEDIA_TYPES", "OPML_FILENAME", "PAGE_FILENAME"]

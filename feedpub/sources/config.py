@@ -78,6 +78,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "stylesheet": ("boolean", False),
         "authors": ("switch", "auto"),
         "languages": ("switch", "auto"),
+        "page": ("boolean", True),
     },
     "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
     "markdown": {
@@ -321,6 +322,7 @@ class _Validator:
             values["stylesheet"],
             self.switch("feeds.authors", values["authors"]),
             self.switch("feeds.languages", values["languages"]),
+            values["page"],
         )
 
     def switch(self, key: str, value: object) -> FeedSwitch:
