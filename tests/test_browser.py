@@ -9,33 +9,18 @@ these tests are skipped (.ci/run installs Debian's chromium before the suite).
 from __future__ import annotations
 
 import functools
-import os
-import shutil
-import subprocess
 import threading
 from dataclasses import dataclass
 from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import lxml.html
 import pytest
+from chromium import chromium_path, run_chromium
 from conftest import NOW, copy_sample_site, run_cli
 
 pytestmark = pytest.mark.slow  # a real browser: seconds per page
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Nothing but the local server: every other host name resolves to nowhere.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 SITE_TITLE = "金融科技观察"
 SITE_DESCRIPTION = "金融科技、支付与监管科技的每周观察与分析"
 # The sample posts in the site feed, newest first; the draft and the unpublished post are not there.
@@ -66,10 +51,7 @@ def shown_date(day: date, feed: str) -> str:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip("Chromium not found: install Debian's chromium package (CONTRIBUTING.md)")
-    return path
+    return chromium_path()
 
 
 class _StaticHost(SimpleHTTPRequestHandler):
@@ -98,21 +80,6 @@ def served_sample(tmp_path_factory):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
-
-
-def run_chromium(chromium: str, home: Path, *args: str) -> str:
-    """Chromium's stdout; its profile and anything else it keeps go under `home`."""
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_CACHE_HOME": str(home)}
-    result = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={home / 'profile'}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
 
 
 def text_of(element) -> str:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
 import pytest
+from chromium import chromium_path, run_chromium
 from conftest import NOW, build_into, copy_sample_site, post, published_paths, write_site
 from served import Served
 
@@ -94,10 +92,7 @@ def test_feeds_page_false_leaves_it_out_and_the_next_build_removes_it(tmp_path):
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.skip("Chromium not found: install Debian's chromium package (CONTRIBUTING.md)")
-    return path
+    return chromium_path()
 
 
 @pytest.fixture(scope="module")
@@ -111,22 +106,6 @@ def served(tmp_path_factory):
     server.stop()
 
 
-def browse(chromium: str, home: Path, *args: str) -> str:
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_CACHE_HOME": str(home)}
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-    flags.append("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
-    result = subprocess.run(
-        [chromium, *flags, f"--user-data-dir={home / 'profile'}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result.stdout
-
-
 def shown(dom: str) -> list[str]:
     """The names of the feeds the page shows (items the script did not hide)."""
     page = lxml.html.document_fromstring(dom)
@@ -136,8 +115,10 @@ def shown(dom: str) -> list[str]:
 @pytest.mark.slow
 def test_chromium_shows_every_feed_with_the_controls_and_each_link_is_a_feed(chromium, served, tmp_path):
     url, _ = served
-    dom = browse(chromium, tmp_path, "--dump-dom", url + "feeds.html")
-    browse(chromium, tmp_path, "--window-size=900,1400", f"--screenshot={tmp_path / 'feeds.png'}", url + "feeds.html")
+    dom = run_chromium(chromium, tmp_path, "--dump-dom", url + "feeds.html")
+    run_chromium(
+        chromium, tmp_path, "--window-size=900,1400", f"--screenshot={tmp_path / 'feeds.png'}", url + "feeds.html"
+    )
 
     page = lxml.html.document_fromstring(dom)
     assert page.get_element_by_id("filter").get("hidden") is None  # the script ran and showed the filter
@@ -152,7 +133,7 @@ def test_chromium_shows_every_feed_with_the_controls_and_each_link_is_a_feed(chr
 def test_the_filter_shows_only_the_feeds_whose_name_matches(chromium, served, tmp_path):
     url, _ = served
 
-    dom = browse(chromium, tmp_path, "--dump-dom", url + "feeds.html?filter=%E7%A8%B3%E5%AE%9A")  # 稳定
+    dom = run_chromium(chromium, tmp_path, "--dump-dom", url + "feeds.html?filter=%E7%A8%B3%E5%AE%9A")  # 稳定
 
     page = lxml.html.document_fromstring(dom)
     assert shown(dom) == ["稳定币", "金融科技观察 · 稳定币"]  # the tag, and the custom feed by its title
