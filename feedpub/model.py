@@ -78,6 +78,19 @@ class Site:
     language: str | None
     timezone: str
     author: Author | None
+    podcast: Podcast | None = None  # the iTunes fields of every RSS feed, for a site whose posts are episodes
+
+
+@dataclass(frozen=True, slots=True)
+class Podcast:
+    """config.yaml's podcast: what Apple Podcasts and the Podcast Index read from an RSS channel."""
+
+    image: str  # absolute URL of the cover art (Apple: a square JPEG or PNG, 1400-3000 px)
+    category: str  # one of Apple's top-level categories
+    subcategory: str | None
+    explicit: bool
+    owner: Author | None  # itunes:owner: whom Apple writes to about the show
+    type: str  # episodic or serial
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +221,8 @@ class Post:
     has_liquid: bool = False  # its body has Liquid, which may read other posts (post_url, site.posts)
     reads_beside: bool = False  # its Liquid has include_relative: files in its folder decide its entry
     liquid_key: str = ""  # with Liquid: the key of its entry, over the other files its Liquid may read too
+    duration: str | None = None  # a podcast episode's length, [[H:]M:]S as written (itunes:duration)
+    explicit: bool | None = None  # a podcast episode's own explicit flag, else the show's
     collection: str = "posts"  # a Jekyll site's document in another collection (feed: collections)
     key_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> file line, for later messages
 

@@ -12,6 +12,7 @@ from feedpub.model import Author, Enclosure, Post, Rendered, Site
 from feedpub.render.markup import title_text
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 # feedgen builds Atom elements without a namespace and declares it on the root by hand.
 ATOM_LINK = "link"
 
@@ -29,6 +30,7 @@ class _EntryExtras(BaseEntryExtension):
     rss_enclosure: Enclosure | None = None
     rss_author = True  # False: the names are dc:creator, and an item has one or the other
     links: tuple[tuple[str, str, str, int | None], ...] = ()  # (rel, href, media type, length)
+    itunes_explicit: bool | None = None  # a podcast episode's, "true"/"false" as Apple spells it (feedgen: yes/no)
 
     def extend_atom(self, entry):
         if self.lang:
@@ -52,6 +54,8 @@ class _EntryExtras(BaseEntryExtension):
             etree.SubElement(
                 item, "enclosure", url=enclosure.url, length=str(enclosure.length), type=enclosure.media_type
             )
+        if self.itunes_explicit is not None:
+            etree.SubElement(item, f"{{{ITUNES_NS}}}explicit").text = "true" if self.itunes_explicit else "false"
         return item
 
 
@@ -112,4 +116,14 @@ def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) 
         entry.summary(rendered.summary_html, type="html")
     if full_content and rendered.content_html:
         entry.content(rendered.content_html, type="html")
+    if site.podcast is not None:
+        episode(entry, post)
     return entry
+
+
+def episode(entry: FeedEntry, post: Post) -> None:
+    """A podcast episode's iTunes tags, in RSS (Apple reads RSS): its length, and its own explicit flag."""
+    entry.load_extension("podcast", atom=False, rss=True)
+    if post.duration:
+        entry.podcast.itunes_duration(post.duration)
+    entry.feedpub_extras.itunes_explicit = post.explicit

@@ -17,7 +17,7 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from feedpub.feeds.entries import hex_references, person
+from feedpub.feeds.entries import ITUNES_NS, hex_references, person
 from feedpub.feeds.formats import FILENAMES, MEDIA_TYPES
 from feedpub.model import Author, FeedSpec, Site
 
@@ -40,6 +40,8 @@ class _FeedLinks(BaseExtension):
 
     links: tuple[tuple[str, str], ...] = ()  # (rel, absolute href)
     archive = False
+    # A podcast's itunes:explicit, as Apple now spells it ("true"/"false"); feedgen writes only yes/no.
+    itunes_explicit: bool | None = None
 
     def extend_ns(self):
         return {"fh": HISTORY_NS} if self.archive else {}
@@ -54,6 +56,8 @@ class _FeedLinks(BaseExtension):
         for name in ("title", "description"):
             hex_references(channel.find(name))
         self._add(channel, f"{{{ATOM_NS}}}link")
+        if self.itunes_explicit is not None:
+            etree.SubElement(channel, f"{{{ITUNES_NS}}}explicit").text = "true" if self.itunes_explicit else "false"
         return rss
 
     def _add(self, parent, link_tag: str) -> None:
@@ -93,7 +97,24 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     fg.generator(GENERATOR)
     # feedgen defaults to now(); the newest entry's time keeps builds reproducible.
     fg.updated(spec.updated)
+    if site.podcast is not None and fmt == "rss":
+        podcast_channel(fg, site)
     return fg
+
+
+def podcast_channel(fg: FeedGenerator, site: Site) -> None:
+    """The iTunes channel tags Apple Podcasts requires (image, category, explicit) and those it recommends."""
+    podcast = site.podcast
+    assert podcast is not None, "a podcast site"
+    fg.load_extension("podcast", atom=False, rss=True)
+    fg.podcast.itunes_image(podcast.image)
+    category = {"cat": podcast.category, **({"sub": podcast.subcategory} if podcast.subcategory else {})}
+    fg.podcast.itunes_category(category)
+    fg.feedpub_links.itunes_explicit = podcast.explicit
+    fg.podcast.itunes_author(feed_author(site).name)
+    fg.podcast.itunes_type(podcast.type)
+    if podcast.owner is not None:
+        fg.podcast.itunes_owner(name=podcast.owner.name, email=podcast.owner.email)
 
 
 def feed_author(site: Site) -> Author:

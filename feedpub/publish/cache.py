@@ -30,7 +30,7 @@ from feedpub.model import Post, Problem
 from feedpub.publish.cache_rows import post_from_json, post_to_json, problems_from_json, problems_to_json, row_crc
 
 DATABASE_NAME = "cache.sqlite"
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 BATCH_ROWS = 500
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

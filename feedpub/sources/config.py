@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import string
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ from feedpub.model import (
     FeedOptions,
     FeedSwitch,
     JekyllSite,
+    Podcast,
     Site,
     StaleFeeds,
     one_line,
@@ -36,6 +38,28 @@ from feedpub.sources.typography import SmartQuotes, parse_smart_quotes
 from feedpub.sources.yamldoc import YamlError, describe, load_yaml
 
 FORMATS = ("atom", "rss", "json")
+# Apple Podcasts' top-level categories (podcasters.apple.com, "Apple Podcasts categories").
+APPLE_CATEGORIES = (
+    "Arts",
+    "Business",
+    "Comedy",
+    "Education",
+    "Fiction",
+    "Government",
+    "Health & Fitness",
+    "History",
+    "Kids & Family",
+    "Leisure",
+    "Music",
+    "News",
+    "Religion & Spirituality",
+    "Science",
+    "Society & Culture",
+    "Sports",
+    "Technology",
+    "True Crime",
+    "TV & Film",
+)
 ENGINES = ("python-markdown", "cmark", "kramdown")
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "title", "category")
 
@@ -52,6 +76,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "category_slugs": ("mapping", {}),
         "author_slugs": ("mapping", {}),
         "custom_feeds": ("mapping", {}),
+        "podcast": ("mapping", {}),
         "stale_feeds": ("string", "delete"),
         "keep_going": ("boolean", False),
         "cache_dir": ("string", ".feedpub-cache"),
@@ -81,6 +106,13 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "page": ("boolean", True),
     },
     "websub": {"hubs": ("list", []), "ping": ("boolean", False)},
+    "podcast": {
+        "image": ("string", ...),
+        "category": ("string", ...),
+        "explicit": ("boolean", False),
+        "owner": ("author", None),
+        "type": ("string", "episodic"),
+    },
     "markdown": {
         "engine": ("string", "kramdown"),
         "extensions": ("list", ["extra", "sane_lists"]),
@@ -215,7 +247,7 @@ class _Validator:
         root = self.path.parent
         config = Config(
             path=self.path,
-            site=self.site(self.section("site", top["site"])),
+            site=replace(self.site(self.section("site", top["site"])), podcast=self.podcast(top["podcast"])),
             posts_dir=root / top["posts_dir"],
             output_dir=root / top["output_dir"],
             permalink=self.permalink(top["permalink"]),
@@ -364,6 +396,32 @@ class _Validator:
                     "markdown.extensions", f'cannot load Markdown extension "{name}": {err or type(err).__name__}'
                 ) from None
         return tuple(names)
+
+    def podcast(self, raw: dict) -> Podcast | None:
+        """podcast: the iTunes fields of the RSS feeds; an empty mapping (the default) for none."""
+        if not raw:
+            return None
+        values = self.section("podcast", raw)
+        image = values["image"].strip()
+        if urlsplit(image).scheme not in ("http", "https") or not urlsplit(image).netloc:
+            raise self.fail("podcast.image", f'"{image}" is not an absolute http(s) URL of the cover art')
+        category, _, subcategory = values["category"].partition("/")
+        if category.strip() not in APPLE_CATEGORIES:
+            raise self.fail(
+                "podcast.category",
+                f'"{category.strip()}" is not an Apple Podcasts category ({", ".join(APPLE_CATEGORIES)})',
+            )
+        owner = self.author(values["owner"])
+        if owner is not None and not owner.email:
+            raise self.fail("podcast.owner", "needs an email: Apple writes to it about the show")
+        return Podcast(
+            image=image,
+            category=category.strip(),
+            subcategory=subcategory.strip() or None,
+            explicit=values["explicit"],
+            owner=owner,
+            type=self.choice("podcast.type", values["type"], ("episodic", "serial")),
+        )
 
     def custom_feed(self, name: object, value: object) -> CustomFeed:
         """custom_feeds.<name>: {title, any_of, all_of, none_of}, each clause a mapping of SELECTORS to names."""

@@ -6,6 +6,7 @@ key; nothing is raised, so a run reports every broken post at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
@@ -62,7 +63,11 @@ KNOWN_KEYS = (
     "enclosure",
     "enclosures",
     "image",
+    "duration",
+    "explicit",
 )
+# itunes:duration as Apple reads it: seconds, or [H:]MM:SS.
+_DURATION = re.compile(r"(?:\d+:)?\d{1,2}:\d{2}|\d+")
 # Each tag makes a feed that repeats all of the post's tags: 10,000 tags would
 # write 10,000 feeds of 10,000 categories each (gigabytes). No real post needs more.
 MAX_NAMES_PER_POST = 500
@@ -369,6 +374,22 @@ class _FrontMatter:
             self.warn("image", "image: a mapping without path: or url:; published without an image")
         return strip_forbidden(url) if url else None
 
+    def duration(self) -> str | None:
+        """A podcast episode's length: whole seconds (YAML reads 3600 as a number) or [H:]MM:SS."""
+        value = self.data.get("duration")
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        if not _DURATION.fullmatch(text):
+            self.warn("duration", f"duration: {describe(value)} is not seconds or [H:]MM:SS; published without one")
+            return None
+        return text
+
+    def explicit(self) -> bool | None:
+        if "explicit" not in self.data:
+            return None
+        return self.flag("explicit", False)
+
     def own_id(self) -> str | None:
         value = self.data.get("id")
         if value is None:
@@ -517,6 +538,8 @@ class _FrontMatter:
                 for url, length, media_type in enclosures
             ),
             image=url_path(urljoin(permalink, image)) if image else None,
+            duration=self.duration(),
+            explicit=self.explicit(),
             body_is_html=jekyll and self.source.path.suffix.lower() == ".html",
             collection=collection_of(self.jekyll, self.source.path) if self.jekyll else "posts",
             key_lines=tuple(
