@@ -4,7 +4,8 @@ The requirements checked are Apple's "Podcast RSS feed requirements" (channel:
 title, description, language, itunes:image, itunes:category, itunes:explicit as
 true/false; episode: title, enclosure with url, length and type, guid) and the
 tags Apple recommends (itunes:author, itunes:owner with an email, itunes:type,
-pubDate, itunes:duration), which the Podcast Index reads the same way.
+pubDate, itunes:duration), which the Podcast Index reads the same way, and the
+Podcast Index's own podcast:guid and podcast:locked.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from conftest import build_into, post, write_site
 from feedcheck import parse_ok
 from lxml import etree
 
+from feedpub.feeds.xmlfeeds import podcast_guid
+
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCASTING = "{https://podcastindex.org/namespace/1.0}"
 PODCAST = {
     "image": "https://example.com/cover.jpg",
     "category": "Business/Investing",
@@ -60,6 +64,21 @@ def test_the_channel_has_what_apple_requires_and_recommends(tmp_path, output):
     assert feed.findtext(f"{ITUNES}owner/{ITUNES}email") == "zhou@example.com"
     assert feed.findtext(f"{ITUNES}type") == "episodic"
     assert parse_ok(output / "rss.xml").feed.image.href == "https://example.com/cover.jpg"
+
+
+def test_the_channel_has_the_podcast_index_guid_of_its_feed_url_and_is_not_locked(tmp_path, output):
+    build(tmp_path, output)
+    feed = channel(output)
+
+    assert feed.findtext(f"{PODCASTING}guid") == podcast_guid("https://example.com/rss.xml")
+    locked = feed.find(f"{PODCASTING}locked")
+    assert locked.text == "no" and locked.get("owner") == "zhou@example.com"
+
+
+def test_podcast_guid_is_the_namespace_documents_uuidv5_of_the_url_without_scheme():
+    # The example the Podcast Index's namespace document gives for podcast:guid.
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert podcast_guid("http://mp3s.nashownotes.com/pc20rss.xml/") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
 
 
 def test_each_episode_has_its_enclosure_guid_duration_and_explicit_flag(tmp_path, output):

@@ -8,6 +8,8 @@ placed where feedgen itself would put them (after every feed-level element).
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,6 +31,9 @@ _DOCUMENT_END = {"atom": b"</feed>", "rss": b"  </channel>"}
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+PODCASTING_NS = "https://podcastindex.org/namespace/1.0"
+# The namespace the Podcast Index's namespace document gives for podcast:guid.
+_PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
 class _FeedLinks(BaseExtension):
@@ -42,9 +47,14 @@ class _FeedLinks(BaseExtension):
     archive = False
     # A podcast's itunes:explicit, as Apple now spells it ("true"/"false"); feedgen writes only yes/no.
     itunes_explicit: bool | None = None
+    # Podcasting 2.0 (the Podcast Index's namespace), which feedgen does not write: the show's GUID, and
+    # podcast:locked "no" with its owner's email (other platforms may import the show).
+    podcast_guid: str | None = None
+    podcast_owner: str | None = None
 
     def extend_ns(self):
-        return {"fh": HISTORY_NS} if self.archive else {}
+        found = {"fh": HISTORY_NS} if self.archive else {}
+        return found | ({"podcast": PODCASTING_NS} if self.podcast_guid else {})
 
     def extend_atom(self, feed):
         # feedgen builds Atom elements without a namespace and declares it on the root.
@@ -58,6 +68,10 @@ class _FeedLinks(BaseExtension):
         self._add(channel, f"{{{ATOM_NS}}}link")
         if self.itunes_explicit is not None:
             etree.SubElement(channel, f"{{{ITUNES_NS}}}explicit").text = "true" if self.itunes_explicit else "false"
+        if self.podcast_guid:
+            etree.SubElement(channel, f"{{{PODCASTING_NS}}}guid").text = self.podcast_guid
+            if self.podcast_owner:
+                etree.SubElement(channel, f"{{{PODCASTING_NS}}}locked", owner=self.podcast_owner).text = "no"
         return rss
 
     def _add(self, parent, link_tag: str) -> None:
@@ -99,7 +113,14 @@ def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     fg.updated(spec.updated)
     if site.podcast is not None and fmt == "rss":
         podcast_channel(fg, site)
+        fg.feedpub_links.podcast_guid = podcast_guid(spec.url(site, FILENAMES[fmt]))
+        fg.feedpub_links.podcast_owner = site.podcast.owner.email if site.podcast.owner else None
     return fg
+
+
+def podcast_guid(feed_url: str) -> str:
+    """Podcasting 2.0's podcast:guid: a UUIDv5 of the feed's URL without its scheme and trailing slashes."""
+    return str(uuid.uuid5(_PODCAST_GUID_NAMESPACE, re.sub(r"^[a-z][a-z0-9+.-]*://", "", feed_url).rstrip("/")))
 
 
 def podcast_channel(fg: FeedGenerator, site: Site) -> None:
