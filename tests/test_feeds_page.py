@@ -139,3 +139,19 @@ def test_the_filter_shows_only_the_feeds_whose_name_matches(chromium, served, tm
     assert shown(dom) == ["稳定币", "金融科技观察 · 稳定币"]  # the tag, and the custom feed by its title
     visible_groups = [s.get("data-group") for s in page.xpath("//section") if s.get("hidden") is None]
     assert visible_groups == ["tag", "custom"]
+
+
+def test_a_jekyll_site_with_a_feeds_page_of_its_own_keeps_it(tmp_path):
+    root = tmp_path / "blog"
+    (root / "_posts").mkdir(parents=True)
+    (root / "_config.yml").write_text("title: Blog\nurl: https://blog.example.com\ntimezone: UTC\n", "utf-8")
+    (root / "_posts" / "2026-01-01-a.md").write_text("---\ntitle: A\n---\nBody.\n", "utf-8")
+    (root / "feeds.md").write_text("---\nlayout: page\n---\nOur feeds, as we list them.\n", "utf-8")
+    site = root / "_site"
+    site.mkdir()
+    (site / "feeds.html").write_text("<p>Our feeds, as Jekyll rendered them.</p>\n", "utf-8")
+
+    assert build_into(root / "_config.yml", site).exit_code == 0
+
+    assert (site / "feeds.html").read_text("utf-8") == "<p>Our feeds, as Jekyll rendered them.</p>\n"
+    assert (site / "feed.xml").is_file()

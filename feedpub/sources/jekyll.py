@@ -150,6 +150,9 @@ class _Reader:
             raise self.fail("feedpub", f"{unknown[0]}: not a feedpub setting a Jekyll site can set here")
         feed = self.feed_settings()
         feeds = {"formats": ["atom"], "limit": self.posts_limit()}
+        # A site with a feeds page of its own keeps it: feedpub's would overwrite its output.
+        if any((source / name).is_file() for name in ("feeds.html", "feeds.md", "feeds.markdown")):
+            feeds["page"] = False
         if self.excerpt_only():
             feeds["content"] = "summary"
         own_feeds = feedpub.get("feeds") or {}
