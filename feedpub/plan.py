@@ -24,6 +24,7 @@ from feedpub.sources.slugs import is_safe_segment, name_key, slugify, url_segmen
 EMPTY_FEED_UPDATED = datetime(2000, 1, 1, tzinfo=UTC)
 # A language feed's folder is its language at the top (zh-cn/atom.xml), as a multilingual site's pages are.
 _FOLDERS = {
+    "site": "",
     "category": "categories",
     "tag": "tags",
     "author": "authors",
@@ -218,8 +219,8 @@ def _feed(
         title=title or _title(config, kind, name),
         description=f"{site.description or site.title} · {name}" if name else (site.description or site.title),
         home_url=site.url,
-        folder="/".join(part for part in (_FOLDERS.get(kind, ""), slug) if part),
-        url_folder="/".join(part for part in (_FOLDERS.get(kind, ""), url_segment(slug) if slug else "") if part),
+        folder="/".join(part for part in (_FOLDERS[kind], slug) if part),
+        url_folder="/".join(part for part in (_FOLDERS[kind], url_segment(slug) if slug else "") if part),
         entries=entries,
         updated=_updated(entries),
         hubs=config.hubs,

@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
+from lxml import etree
 
 from feedpub.cli import main
 
@@ -197,3 +198,16 @@ def cli_commands() -> dict:
     """Every feedpub command by name, each module imported (the CLI imports a command's module when it runs)."""
     with main.make_context("feedpub", ["--help"], resilient_parsing=True) as context:
         return {name: main.get_command(context, name) for name in main.list_commands(context)}
+
+
+@pytest.fixture
+def output(tmp_path) -> Path:
+    """An output folder in the test's temporary folder (a build makes it)."""
+    return tmp_path / "out"
+
+
+def opml_group_urls(output: Path, group: str) -> list[str]:
+    """The feed URLs feeds.opml lists under one group outline ("Authors", "Languages", ...)."""
+    opml = etree.parse(output / "feeds.opml").getroot()
+    outline = next(outline for outline in opml.iter("outline") if outline.get("text") == group)
+    return [feed.get("xmlUrl") for feed in outline]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_into, post, published_paths, run_cli, write_site
+from conftest import build_into, opml_group_urls, post, published_paths, run_cli, write_site
 from feedcheck import parse_ok
-from lxml import etree
 
 POSTS = {
     "2026-01-30-a.md": post("A", "2026-01-30", "First.", author="周婷"),
@@ -15,11 +14,6 @@ POSTS = {
     "2026-02-01-c.md": post("C", "2026-02-01", "Third.", authors=["周婷", "Liu Yang"]),
     "2026-02-02-d.md": post("D", "2026-02-02", "Fourth, by the site's author."),
 }
-
-
-@pytest.fixture
-def output(tmp_path) -> Path:
-    return tmp_path / "out"
 
 
 def build(tmp_path, output, posts=POSTS, config=None, *args):
@@ -68,9 +62,7 @@ def test_authors_false_turns_them_off_and_the_next_build_removes_them(tmp_path, 
 def test_author_feeds_are_in_the_opml_index(tmp_path, output):
     build(tmp_path, output)
 
-    opml = etree.parse(output / "feeds.opml").getroot()
-    group = next(outline for outline in opml.iter("outline") if outline.get("text") == "Authors")
-    assert sorted(o.get("xmlUrl") for o in group) == [
+    assert sorted(opml_group_urls(output, "Authors")) == [
         "https://example.com/authors/%E5%91%A8%E5%A9%B7/atom.xml",
         "https://example.com/authors/liu-yang/atom.xml",
         "https://example.com/authors/site-author/atom.xml",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_into, post, write_site
+from conftest import build_into, opml_group_urls, post, write_site
 from feedcheck import parse_ok
-from lxml import etree
 
 POSTS = {
     "2026-01-01-a.md": post("Chain", "2026-01-01", tags=["blockchain", "fintech"], author="周婷"),
@@ -15,11 +14,6 @@ POSTS = {
     "2026-01-03-c.md": post("Release", "2026-01-03", tags=["fintech", "press release"], lang="en"),
     "2026-01-04-d.md": post("Payments", "2026-01-04", tags=["fintech", "payments"], categories=["news"], lang="en"),
 }
-
-
-@pytest.fixture
-def output(tmp_path) -> Path:
-    return tmp_path / "out"
 
 
 def build(tmp_path, output, custom_feeds: dict, posts=POSTS):
@@ -87,9 +81,7 @@ def test_a_custom_feed_no_post_matches_yet_is_written_empty_and_valid(tmp_path, 
 def test_custom_feeds_are_listed_in_the_opml_index(tmp_path, output):
     build(tmp_path, output, {"fintech": {"any_of": {"tags": ["fintech"]}}})
 
-    opml = etree.parse(output / "feeds.opml").getroot()
-    group = next(outline for outline in opml.iter("outline") if outline.get("text") == "Custom feeds")
-    assert [o.get("xmlUrl") for o in group] == ["https://example.com/feeds/fintech/atom.xml"]
+    assert opml_group_urls(output, "Custom feeds") == ["https://example.com/feeds/fintech/atom.xml"]
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from conftest import build_into, post, published_paths, write_site
+from conftest import build_into, opml_group_urls, post, published_paths, write_site
 from feedcheck import parse_ok
 from lxml import etree
 
@@ -16,11 +15,6 @@ POSTS = {
     "2026-01-03-c.md": post("区块链", "2026-01-03", lang="zh_CN"),
     "2026-01-04-d.md": post("Site language", "2026-01-04"),
 }
-
-
-@pytest.fixture
-def output(tmp_path) -> Path:
-    return tmp_path / "out"
 
 
 def build(tmp_path, output, posts=POSTS, feeds=None):
@@ -70,9 +64,7 @@ def test_languages_false_turns_them_off(tmp_path, output):
 def test_language_feeds_are_in_the_opml_index(tmp_path, output):
     build(tmp_path, output)
 
-    opml = etree.parse(output / "feeds.opml").getroot()
-    group = next(outline for outline in opml.iter("outline") if outline.get("text") == "Languages")
-    assert sorted(o.get("xmlUrl") for o in group) == [
+    assert sorted(opml_group_urls(output, "Languages")) == [
         "https://example.com/en/atom.xml",
         "https://example.com/zh-cn/atom.xml",
     ]

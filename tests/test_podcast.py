@@ -35,11 +35,6 @@ EPISODES = {
 }
 
 
-@pytest.fixture
-def output(tmp_path) -> Path:
-    return tmp_path / "out"
-
-
 def build(tmp_path, output, podcast=PODCAST, posts=EPISODES):
     config = write_site(tmp_path / "site", posts, {"podcast": podcast})
     result = build_into(config, output)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from abc import abstractmethod
 from typing import TextIO
 
 from liquid import Environment, RenderContext
@@ -51,8 +52,9 @@ class Written(Node):
         super().__init__(token)
         self.blank = False
 
+    @abstractmethod
     def write(self, context: RenderContext) -> str:
-        raise NotImplementedError
+        """The node's output in this context."""
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         return buffer.write(self.write(context))
