@@ -416,3 +416,78 @@ def test_a_failed_build_then_the_edit_undone_leaves_a_manifest_true_to_the_bytes
 
     assert build(config, out).exit_code == 0
     assert_manifest_lists_exactly_what_is_published(out)
+
+
+# --- writing many files: one syncfs, and links out of the output folder ---------------
+
+
+@pytest.fixture
+def flush_by_syncfs(monkeypatch) -> list[Path]:
+    """Every build flushes with syncfs, however few files it writes; the folders it was asked to flush."""
+    from feedpub.publish import durable
+
+    if durable._syncfs() is None:
+        pytest.skip("no syncfs on this system")
+    calls: list[Path] = []
+    real = durable._sync_file_system
+    monkeypatch.setattr(durable, "SYNCFS_FROM", 1)
+    monkeypatch.setattr(durable, "_sync_file_system", lambda folder: (calls.append(folder), real(folder))[1])
+    return calls
+
+
+def test_a_build_of_many_files_flushes_them_with_syncfs_not_an_fsync_each(published, flush_by_syncfs, monkeypatch):
+    config, out = published
+    fsynced_files = []
+    monkeypatch.setattr(os, "fsync", lambda fd: fsynced_files.append(fd) if stat.S_ISREG(os.fstat(fd).st_mode) else 0)
+
+    assert build(config, out).exit_code == 0
+
+    # The staged files before the renames, the folders after them, and the output folder after each of
+    # the manifest's three writes (before the renames, after them, after the stale feed of tag y went).
+    assert flush_by_syncfs == [out] * 5
+    assert len(fsynced_files) == 3  # the manifest's three versions, no feed
+    assert b"Edited A" in (out / "atom.xml").read_bytes()
+    assert_manifest_lists_exactly_what_is_published(out)
+
+
+def test_a_failing_syncfs_exits_4_and_leaves_the_published_files_as_they_were(published, flush_by_syncfs, monkeypatch):
+    from feedpub.publish import durable
+
+    config, out = published
+    before = published_bytes(out)
+    monkeypatch.setattr(durable, "_sync_file_system", lambda folder: _no_space())
+
+    result = build(config, out)
+
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "No space left on device" in result.stderr
+    assert published_bytes(out) == before
+    assert leftovers(out) == []
+
+
+def test_a_feed_folder_linked_out_of_the_output_folder_is_not_written_through(published, tmp_path):
+    config, out = published
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(out / "tags" / "x")
+    (out / "tags" / "x").symlink_to(elsewhere, target_is_directory=True)
+
+    result = build(config, out)
+
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "tags/x/atom.xml: path leaves the output folder" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_feed_file_linked_out_of_the_output_folder_is_not_written_through(published, tmp_path):
+    config, out = published
+    elsewhere = tmp_path / "elsewhere.xml"
+    elsewhere.write_bytes(b"not ours")
+    (out / "tags" / "x" / "atom.xml").unlink()
+    (out / "tags" / "x" / "atom.xml").symlink_to(elsewhere)
+
+    result = build(config, out)
+
+    assert result.exit_code == 4, result.stdout + result.stderr
+    assert "tags/x/atom.xml: path leaves the output folder" in result.stderr
+    assert elsewhere.read_bytes() == b"not ours"

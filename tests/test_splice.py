@@ -29,7 +29,7 @@ from lxml import etree
 from feedpub.feeds.emit import entry_fragments, feed_document
 from feedpub.feeds.entries import build_entry
 from feedpub.feeds.xmlfeeds import feed_author, feed_generator
-from feedpub.model import Author, Enclosure, FeedSpec, Post, Rendered, Site
+from feedpub.model import Author, Enclosure, FeedSpec, Podcast, Post, Rendered, Site
 
 FORMATS = ("atom", "rss", "json")
 
@@ -316,6 +316,25 @@ def _sample_spec(entries: list[Post], **changes) -> FeedSpec:
             (_sample_spec([]), []),
         ],
         False,
+    )
+)
+# A podcast: iTunes and Podcasting 2.0 elements in the channel, an episode's duration and explicit flag in its item.
+@example(
+    case=(
+        replace(
+            SAMPLE_SITE,
+            podcast=Podcast(
+                "https://example.com/cover.jpg",
+                "Business",
+                "Investing",
+                False,
+                Author("周婷", "t@example.com"),
+                "serial",
+            ),
+        ),
+        [(replace(SAMPLE_POST, duration="1:02:03", explicit=True), SAMPLE_RENDERED), (SAMPLE_POST, SAMPLE_RENDERED)],
+        [(_sample_spec([SAMPLE_POST] * 2), [0, 1])],
+        True,
     )
 )
 def test_spliced_feeds_equal_feeds_serialised_whole(case):
