@@ -6,6 +6,8 @@ import re
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
+from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.podcast_entry import PodcastEntryExtension
 from lxml import etree
 
 from feedpub.model import Author, Enclosure, Post, Rendered, Site
@@ -85,7 +87,8 @@ def person(author: Author) -> dict[str, str]:
 def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) -> FeedEntry:
     """The feedgen entry for one post, usable in Atom and RSS feeds alike."""
     entry = FeedEntry()
-    entry.load_extension("dc", atom=False, rss=True)
+    # What load_extension("dc") registers, without its failed import of a module feedgen does not have per entry.
+    entry.register_extension("dc", DcEntryExtension, atom=False, rss=True)
     entry.register_extension("feedpub_extras", _EntryExtras, atom=True, rss=True)
     entry.feedpub_extras.lang = post.lang
     entry.id(post.entry_id)
@@ -123,7 +126,7 @@ def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) 
 
 def episode(entry: FeedEntry, post: Post) -> None:
     """A podcast episode's iTunes tags, in RSS (Apple reads RSS): its length, and its own explicit flag."""
-    entry.load_extension("podcast", atom=False, rss=True)
+    entry.register_extension("podcast", PodcastEntryExtension, atom=False, rss=True)
     if post.duration:
         entry.podcast.itunes_duration(post.duration)
     entry.feedpub_extras.itunes_explicit = post.explicit

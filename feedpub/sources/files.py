@@ -312,8 +312,13 @@ def regular_file_bytes(path: Path, max_bytes: int | None = None) -> bytes:
             raise NotRegularFile(_kind_of(info.st_mode))
         if max_bytes is not None and info.st_size > max_bytes:
             raise FileTooLarge(info.st_size)
-        data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
-        if max_bytes is not None and len(data) > max_bytes:  # grew since the fstat
+        if max_bytes is None:
+            return handle.read()
+        # Sized by the file, not by the limit: read(limit) allocates the whole limit on every call.
+        data = handle.read(info.st_size + 1)
+        if len(data) > info.st_size:  # grew since the fstat
+            data += handle.read(max_bytes + 1 - len(data))
+        if len(data) > max_bytes:
             raise FileTooLarge(len(data))
         return data
 
