@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import build_into, file_snapshot, post, published_paths, run_cli, write_site
 
+from feedpub.publish import cache as cache_module
 from feedpub.publish import output as output_module
 
 MANIFEST = ".feedpub-manifest.json"
@@ -39,6 +40,12 @@ def posts(old_tag: bool = False, edited: bool = False) -> dict[str, str]:
 def fsync_checks_the_fd_only(monkeypatch):
     """Durability is not what these tests check, and real fsyncs double their time (as in test_publish_safety)."""
     monkeypatch.setattr(os, "fsync", os.fstat)
+
+
+@pytest.fixture(autouse=True)
+def small_cache_pages(monkeypatch):
+    """SQLite's own page size, so that twelve posts span several pages of the cache and one can be damaged."""
+    monkeypatch.setattr(cache_module, "PAGE_BYTES", 4096)
 
 
 @pytest.fixture

