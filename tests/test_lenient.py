@@ -17,7 +17,7 @@ from conftest import NOW, build_into, run_cli
 from lxml import etree
 
 from feedpub.model import Author, Problem
-from feedpub.sources import dates, files
+from feedpub.sources import files
 from feedpub.sources.config import load_config
 from feedpub.sources.dates import DateError, parse_date, read_date
 from feedpub.sources.posts import read_post
@@ -96,7 +96,9 @@ def test_iso_dates_take_the_fast_path_and_never_reach_dateutil(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("dateutil was asked about an ISO date")
 
-    monkeypatch.setattr(dates.dateutil_parser, "parse", refuse)
+    from dateutil import parser as dateutil_parser
+
+    monkeypatch.setattr(dateutil_parser, "parse", refuse)
 
     assert parse_date("2026-01-30 10:00:00 +0800", SHANGHAI).isoformat() == "2026-01-30T10:00:00+08:00"
     assert parse_date("2026-01-30T02:00:00Z", SHANGHAI).isoformat() == "2026-01-30T02:00:00+00:00"

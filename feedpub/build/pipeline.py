@@ -227,8 +227,9 @@ class _Build:
         digest = hashlib.sha256()
         for path, stat in sorted(stats.items()):
             digest.update(f"{path}\0{stat}\n".encode())
+        output = str(self.config.output_dir)
         for rel in sorted(published):
-            mtime, size = _stat(self.config.output_dir / rel)
+            mtime, size = _stat(os.path.join(output, rel))
             digest.update(f"out\0{rel}\0{mtime}\0{size}\n".encode())
         # The folders of posts with include_relative, as the last build found them: their files are inputs.
         # Only folders that hold posts: a damaged cache must not send the build through the whole disk.
@@ -546,7 +547,7 @@ def _post_stat(path: Path) -> FileStat:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
 
 
-def _stat(path: Path) -> tuple[int, int]:
+def _stat(path: Path | str) -> tuple[int, int]:
     try:
         info = os.stat(path)
     except OSError:

@@ -9,14 +9,14 @@ Markdown, Liquid or feed code.
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -43,6 +43,8 @@ def _start_worker(inherited_fds: tuple[int, ...]) -> None:
             os.close(fd)
         except OSError:
             pass
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -68,6 +70,10 @@ class Workers:
         if self.jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
             return (func(item) for item in items)
         if self._pool is None:
+            # Imported here: a build with nothing to do starts no pool (8 ms of imports).
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             # fork: the children inherit imported modules instead of re-importing them.
             self._pool = ProcessPoolExecutor(
                 self.jobs,

@@ -21,13 +21,15 @@ next feed.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 from collections.abc import Callable, Collection
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 # From this many files or folders on, one syncfs flushes them (where the system has it).
 SYNCFS_FROM = 64
@@ -59,6 +61,8 @@ class Writer:
     def write(self, path: Path, data: bytes, named: Path) -> None:
         """Write `data` to the new file `path`, not flushed (see flush_files); `named` is the path a failure names."""
         if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # here: a build with nothing to write needs none
+
             self._pool = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="feedpub-write")
         self._room.acquire()
         future = self._pool.submit(self._write, path, data)
@@ -143,6 +147,8 @@ def _sync_file_system(folder: Path) -> bool:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         if syncfs(fd) != 0:
+            import ctypes
+
             code = ctypes.get_errno()
             raise OSError(code, os.strerror(code))
     finally:
@@ -152,6 +158,8 @@ def _sync_file_system(folder: Path) -> bool:
 
 @lru_cache(maxsize=1)
 def _syncfs() -> Callable[[int], int] | None:
+    import ctypes
+
     try:
         return ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):  # not Linux (or a libc without it): fsync each file

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class Publication:
     posts_shown: int | None = None  # recorded in the manifest for the next build's shrink check
     settled: bool = True  # False when the manifest still lists feeds this build removed
     _resolved: dict[Path, bool] = field(default_factory=dict)  # path -> resolves into output_dir
+    _resolved_root: Path | None = None
     _scanned: set[Path] = field(default_factory=set)  # folders whose symbolic links are in _links
     _links: set[Path] = field(default_factory=set)
     _writer: durable.Writer = field(default_factory=durable.Writer)
@@ -73,11 +75,11 @@ class Publication:
         while the build writes into those very folders.
         """
         known = {*self.previous, *self.manifest.also, *planned}
-        folders = [self.output_dir / rel for rel in sorted({"", *(rel.rpartition("/")[0] for rel in known)})]
-        found = scan_folders([folder for folder in folders if self._inside(folder)])
-        self._scanned.update(found)
+        folders = {rel: self.output_dir / rel for rel in sorted({"", *(rel.rpartition("/")[0] for rel in known)})}
+        found = scan_folders({rel: folder for rel, folder in folders.items() if self._inside(folder)})
+        self._scanned.update(folders[rel] for rel in found)
         self._links.update(Path(entry.path) for entries in found.values() for entry in entries if entry.is_symlink())
-        return remove_leftover_temp_files(found, known, self.output_dir)
+        return remove_leftover_temp_files(found, known)
 
     def target(self, rel: str) -> Path:
         """Where `rel` is published; OutputError when it or a folder on its way is a link out of the folder."""
@@ -88,11 +90,30 @@ class Publication:
         return target
 
     def _inside(self, path: Path) -> bool:
-        """True when `path` resolves into the output folder; each folder is resolved once a build."""
+        """True when `path` (the output folder or a path in it) resolves into the output folder.
+
+        Each folder on the way is looked at once a build, with one lstat: only a
+        link can lead out, and a path that does not exist yet will be made a folder.
+        """
         known = self._resolved.get(path)
         if known is None:
-            known = self._resolved[path] = path.resolve().is_relative_to(self.output_dir.resolve())
+            if path == self.output_dir:
+                known = True
+            elif path.name == ".." or path.parent == path or not self._inside(path.parent):
+                known = False  # ".." would leave it, and the file system's root is not in it
+            else:
+                try:
+                    link = stat.S_ISLNK(os.lstat(path).st_mode)
+                except OSError:
+                    link = False  # not there yet: made a folder by this build
+                known = not link or path.resolve().is_relative_to(self._root())
+            self._resolved[path] = known
         return known
+
+    def _root(self) -> Path:
+        if self._resolved_root is None:
+            self._resolved_root = self.output_dir.resolve()
+        return self._resolved_root
 
     def keep(self, rel: str) -> bool:
         """Carry a file over unchanged without reading it; False when the manifest does not know it.
@@ -286,33 +307,30 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def scan_folders(folders: Iterable[Path]) -> dict[Path, list[os.DirEntry]]:
-    """The entries of each folder that exists."""
+def scan_folders(folders: dict[str, Path]) -> dict[str, list[os.DirEntry]]:
+    """The entries of each folder that exists, by its path relative to the output folder."""
     found = {}
-    for folder in folders:
+    for rel, folder in folders.items():
         try:
-            found[folder] = list(os.scandir(folder))
+            found[rel] = list(os.scandir(folder))
         except OSError:
             continue
     return found
 
 
-def remove_leftover_temp_files(
-    folders: dict[Path, list[os.DirEntry]], targets: Iterable[str], output_dir: Path
-) -> list[Path]:
+def remove_leftover_temp_files(folders: dict[str, list[os.DirEntry]], targets: Iterable[str]) -> list[Path]:
     """Temporary files of an interrupted build of this output folder; returns those removed.
 
     Only names our own scheme makes (`.NAME.feedpub-tmp-PID`, `.NAME.feedpub-old-PID`)
     and only when NAME is one of `targets` (the files this output folder's
     manifest and plan know) are ours. Only `folders` (those of these files
-    and the output folder itself, with their entries) are looked at, never
-    walked: another build's output nested in ours, a `.git` or a user's file
-    are left alone.
+    and the output folder itself, by relative path, with their entries) are
+    looked at, never walked: another build's output nested in ours, a `.git`
+    or a user's file are left alone.
     """
     known = set(targets)
     removed = []
-    for folder, entries in folders.items():
-        folder_rel = folder.relative_to(output_dir).as_posix() if folder != output_dir else ""
+    for folder_rel, entries in folders.items():
         for entry in entries:
             if entry.is_file(follow_symlinks=False) and _is_our_temp(folder_rel, entry.name, known):
                 _remove_quietly(Path(entry.path))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from dateutil import parser as dateutil_parser
-
 _DATE_TEXT = re.compile(
     r"""^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
         (?:[T\s]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6})\d*)?)?
@@ -38,7 +36,6 @@ _REPEATED_YEAR = re.compile(r"^(\d{4})(-\S+(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)\s+\
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 _FIELDS = ("year", "month", "day")
 _WORDS = re.compile(r"[^\s.,;/'()-]+")
-_PARSER_INFO = dateutil_parser.parserinfo()
 # The longest date text the fallback reads: longer text is prose, not a date.
 MAX_DATE_TEXT = 200
 
@@ -148,6 +145,8 @@ def _parse_loosely(text: str, default_tz: tzinfo) -> tuple[datetime, str | None]
         raise DateError(f"{_show(text)} is not a date ({EXPECTED})")
     day_first = _DAY_FIRST.match(text)
     prepared = _ZONE_WORD.sub(lambda word: word.group(0).upper(), _DAY_FIRST.sub(r"\4-\3-\1", text))
+    from dateutil import parser as dateutil_parser  # here: most sites' dates never need it, and it takes 8 ms
+
     zone = _RubyZones()
     try:
         stamp, skipped = dateutil_parser.parse(prepared, default=_DEFAULTS[0], fuzzy_with_tokens=True, tzinfos=zone)
@@ -160,7 +159,8 @@ def _parse_loosely(text: str, default_tz: tzinfo) -> tuple[datetime, str | None]
         raise DateError(f"{_show(text)} is not a date (it has no {' or '.join(missing)})")
     if f"{stamp.year:04d}" not in text:  # "01/05/20": Ruby reads 2001-05-20, dateutil 2020-01-05
         raise DateError(f"{_show(text)} is not a date (write the year with four digits)")
-    words = [word for token in skipped for word in _WORDS.findall(token) if not _PARSER_INFO.jump(word)]
+    info = dateutil_parser.parserinfo()
+    words = [word for token in skipped for word in _WORDS.findall(token) if not info.jump(word)]
     ignored = [f'"{word}"' for word in words]
     ignored += [f'"{name}" (a time zone Jekyll does not know)' for name in dict.fromkeys(zone.unknown)]
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=default_tz)), ", ".join(ignored) or None

@@ -64,7 +64,7 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
     Runs on every cron build, so it uses scandir's cached file types.
     """
     root = posts_dir.resolve()
-    found: list[Path] = []
+    found: list[str] = []
     problems: list[Problem] = []
     folders = [str(posts_dir)]
     while folders:
@@ -79,8 +79,9 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
                     if problem:
                         problems.append(problem)
                     else:
-                        found.append(Path(entry.path))
-    return sorted(found), problems
+                        found.append(entry.path)
+    # Sorted as Paths sort (by their parts), comparing strings: sorting 10,000 Paths took a third of a no-op build.
+    return [Path(path) for path in sorted(found, key=lambda path: path.split("/"))], problems
 
 
 # Jekyll reads a file in _posts only when its name has a date (Document::DATE_FILENAME_MATCHER).
@@ -169,21 +170,20 @@ def post_files(config: Config, drafts: bool = False) -> tuple[list[Path], list[P
 
 def _unusable(entry: os.DirEntry[str], root: Path) -> Problem | None:
     """Why a file named like a post cannot be read as one, or None when it can."""
-    name_problem = _name_problem(entry.path)
+    name_problem = None if entry.path.isascii() else _name_problem(entry.path)
     if name_problem:
         return name_problem
-    path = Path(entry.path)
     if entry.is_symlink():
-        link_problem = _symlink_problem(path, root)
+        link_problem = _symlink_problem(Path(entry.path), root)
         if link_problem:
             return link_problem
     # is_file() follows a link, and for anything else answers from scandir's file
     # type without a stat call; a FIFO here would hang the read.
     if not entry.is_file():
         try:
-            return _not_regular(path, _kind_of(entry.stat().st_mode))
+            return _not_regular(Path(entry.path), _kind_of(entry.stat().st_mode))
         except OSError as err:  # removed since the folder was listed
-            return Problem(path, None, f"cannot read file: {err.strerror or err}")
+            return Problem(Path(entry.path), None, f"cannot read file: {err.strerror or err}")
     return None
 
 
