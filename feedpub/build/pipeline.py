@@ -120,8 +120,6 @@ class _Build:
         self.looked_at = cache.file_system_now()  # before any post is looked at
         self.started = time.perf_counter()
         self.signatures: dict[str, str] = {}  # output file -> signature of its inputs
-        # Entries rendered by this build, by key and format: feeds take them from here, not from the cache.
-        self.rendered: dict[str, dict[str, bytes]] = {}
         self.laps: dict[str, float] = {}
         self._last = self.started
 
@@ -335,7 +333,6 @@ class _Build:
             ):
                 for fmt, xml in fragments.items():
                     self.cache.put_entry(key, fmt, xml)
-                self.rendered[key] = fragments
                 self.tick("rendering", done, len(jobs))
         except _work().RenderError as err:
             self.cache.flush()
@@ -369,7 +366,7 @@ class _Build:
                         and publication.keep(rel)
                     ):
                         continue
-                    data = feed_document(fmt, feed, self.config.site, self.entries(keys, fmt))
+                    data = feed_document(fmt, feed, self.config.site, self.cache.entries(keys, fmt))
                     self.lap("emit")
                     publication.stage(rel, data)
                     self.lap("write")
@@ -388,12 +385,6 @@ class _Build:
         written, removed = publication.commit(delete_stale=self.config.stale_feeds == "delete")
         self.lap("write")
         return written, publication.unchanged, removed
-
-    def entries(self, keys: list[str], fmt: str) -> list[bytes]:
-        """The rendered entries for `keys`: from this build's rendering when it made them all, else the cache."""
-        if all(key in self.rendered for key in keys):
-            return [self.rendered[key][fmt] for key in keys]
-        return self.cache.entries(keys, fmt)
 
     def remember(
         self,
