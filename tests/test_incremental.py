@@ -124,6 +124,18 @@ def test_every_scenario_matches_a_cold_single_process_build(corpus, tmp_path):
         assert report["written"] or report["removed"], step.__name__
 
 
+def test_feed_heads_made_on_worker_processes_give_the_single_process_bytes(corpus, pristine_reference, monkeypatch):
+    from feedpub.build import pool
+
+    site, config = corpus
+    # Every batch of work goes to the two workers, the feeds' heads too (a site this small has fewer than
+    # the 200 that move work to a pool).
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+
+    assert cached_build(config)["written"]
+    assert feed_files(site / "public") == pristine_reference
+
+
 def test_an_edit_rewrites_exactly_the_feeds_that_show_the_post(corpus, tmp_path):
     site, config = corpus
     cached_build(config)

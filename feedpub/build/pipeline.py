@@ -351,10 +351,9 @@ class _Build:
         total, done = len(feeds) * len(self.config.feeds.formats), 0
         self.tick("writing feeds", 0, total)
         try:
+            changed: list[tuple[FeedSpec, str, str, list[str]]] = []  # feed, format, file, entry keys
             for feed in feeds:
                 for fmt in self.config.feeds.formats:
-                    done += 1
-                    self.tick("writing feeds", done, total)
                     rel = feed.file(FILENAMES[fmt])
                     keys = [entry_key(post) for post in feed.entries]
                     signature = _signature(feed, fmt, keys)
@@ -365,11 +364,19 @@ class _Build:
                         and last == (signature, *_stat(self.config.output_dir / rel))
                         and publication.keep(rel)
                     ):
-                        continue
-                    data = feed_document(fmt, feed, self.config.site, self.cache.entries(keys, fmt))
-                    self.lap("emit")
-                    publication.stage(rel, data)
-                    self.lap("write")
+                        done += 1
+                    else:
+                        changed.append((feed, fmt, rel, keys))
+            # Each document's head (feedgen's feed without entries) is made on the workers while this
+            # process splices and stages the documents whose heads are done.
+            jobs = [(fmt, replace(feed, entries=()), self.config.site) for feed, fmt, _, _ in changed]
+            for (feed, fmt, rel, keys), head in zip(changed, self.workers.map(_work().head_job, jobs), strict=True):
+                data = feed_document(fmt, feed, self.config.site, self.cache.entries(keys, fmt), head)
+                self.lap("emit")
+                publication.stage(rel, data)
+                self.lap("write")
+                done += 1
+                self.tick("writing feeds", done, total)
             if self.config.feeds.stylesheet:
                 publication.stage(STYLESHEET, (Path(__file__).parents[1] / "assets" / STYLESHEET).read_bytes())
             if self.config.feeds.opml:

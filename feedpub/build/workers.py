@@ -7,15 +7,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from feedpub.build.pool import Workers
-from feedpub.feeds.emit import entry_fragments
-from feedpub.model import Config, Post, Problem, errors_in
+from feedpub.feeds.emit import entry_fragments, feed_head
+from feedpub.model import Config, FeedSpec, Post, Problem, Site, errors_in
 from feedpub.render.content import RenderError, engine_of, render_post
 from feedpub.render.limits import limit_problems
 from feedpub.render.liquid import has_liquid
 from feedpub.render.liquid_check import body_liquid
 from feedpub.sources.posts import read_post, with_body
 
-__all__ = ["RenderError", "Workers", "parse_job", "parse_posts", "render_job"]
+__all__ = ["RenderError", "Workers", "head_job", "parse_job", "parse_posts", "render_job"]
 
 
 def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
@@ -66,3 +66,9 @@ def render_job(job: tuple[Post, Config]) -> tuple[str, dict[str, bytes]]:
     rendered = render_post(post, engine_of(config), config)
     full = config.feeds.content == "full"
     return post.source_hash, entry_fragments(post, rendered, config.site, full, config.feeds.formats)
+
+
+def head_job(job: tuple[str, FeedSpec, Site]) -> bytes | None:
+    """A feed document without its entries (feed_head), made on a worker while the build splices others."""
+    fmt, spec, site = job
+    return feed_head(fmt, spec, site)

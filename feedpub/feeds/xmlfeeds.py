@@ -152,9 +152,17 @@ def serialise(fg: FeedGenerator, fmt: str) -> bytes:
 
 def document(spec: FeedSpec, site: Site, fmt: str, fragments: Sequence[bytes]) -> bytes:
     """The whole feed: feed-level XML with the entry fragments spliced in, in order."""
-    head = serialise(feed_generator(spec, site, fmt), fmt)
-    if spec.stylesheet:
-        head = _with_stylesheet(head, spec.stylesheet)
+    return spliced(head(spec, site, fmt), fmt, fragments)
+
+
+def head(spec: FeedSpec, site: Site, fmt: str) -> bytes:
+    """The feed without entries, as feedgen writes it; `spec.entries` is not read."""
+    data = serialise(feed_generator(spec, site, fmt), fmt)
+    return _with_stylesheet(data, spec.stylesheet) if spec.stylesheet else data
+
+
+def spliced(head: bytes, fmt: str, fragments: Sequence[bytes]) -> bytes:
+    """A feed's head with the entry fragments placed after every feed-level element, in order."""
     end = head.rindex(_DOCUMENT_END[fmt])
     return head[:end] + b"".join(fragments) + head[end:]
 
