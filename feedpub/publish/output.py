@@ -166,9 +166,8 @@ class Publication:
             raise OutputError(failed.path, f"cannot write: {failed.error.strerror or failed.error}") from None
         finally:
             self._writer.close()
-        step = self.output_dir / MANIFEST_NAME
+        step = self.output_dir
         try:
-            step = self.output_dir
             durable.flush_files([temp for temp, _, _ in self.staged], self.output_dir)
             step = self.output_dir / MANIFEST_NAME
             if self.staged:

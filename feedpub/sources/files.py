@@ -80,7 +80,7 @@ def find_post_files(posts_dir: Path) -> tuple[list[Path], list[Problem]]:
                         problems.append(problem)
                     else:
                         found.append(entry.path)
-    # Sorted as Paths sort (by their parts), comparing strings: sorting 10,000 Paths took a third of a no-op build.
+    # Sorted as Paths sort (by their parts), comparing strings: sorting 10,000 Paths was a tenth of a no-op build.
     return [Path(path) for path in sorted(found, key=lambda path: path.split("/"))], problems
 
 
