@@ -6,6 +6,7 @@ cold build fast, so that a change that brings back repeated work fails here.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections import Counter
@@ -53,6 +54,47 @@ def test_a_cold_build_parses_each_posts_front_matter_once(tmp_path, counted):
     assert result.exit_code == 0, result.stderr
     assert counted["front matter parsed"] == POSTS
     assert counted["body read again"] == POSTS  # each shown post's body, for its one rendering
+
+
+def test_feedgen_writes_a_whole_feed_once_per_document_not_once_per_entry(tmp_path, monkeypatch):
+    from feedgen.feed import FeedGenerator
+
+    written: Counter[str] = Counter()
+    for method in ("atom_str", "rss_str"):
+        monkeypatch.setattr(FeedGenerator, method, counting_calls(getattr(FeedGenerator, method), written, method))
+    config = site_of(tmp_path)
+
+    result = run_cli("build", "-c", config, "--now", NOW, "--jobs", "1", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    documents = json.loads(result.stdout)["written"]
+    # One head per Atom or RSS document, and at most one empty feed per format whose root the entries are
+    # written in (made once a process, so perhaps already by an earlier test): not one per entry (30 posts).
+    for method, name in (("atom_str", "atom.xml"), ("rss_str", "rss.xml")):
+        heads = sum(rel.endswith(name) for rel in documents)
+        assert heads <= written[method] <= heads + 1
+
+
+def test_feed_heads_are_made_on_the_workers_when_a_build_has_a_pool(tmp_path, monkeypatch):
+    from feedpub.build import pool
+
+    mapped: Counter[str] = Counter()
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool.Workers, "_bounded", counting_calls(pool.Workers._bounded, mapped, by_argument=1))
+    config = site_of(tmp_path)
+
+    assert run_cli("build", "-c", config, "--now", NOW, "--jobs", "2", "-q").exit_code == 0
+    assert set(mapped) == {"parse_job", "render_job", "head_job"}
+
+
+def counting_calls(function, calls: Counter[str], name: str = "", by_argument: int | None = None):
+    """`function`, counting its calls in `calls` under `name`, or under the name of its argument `by_argument`."""
+
+    def wrapper(*args, **kwargs):
+        calls[name or args[by_argument].__name__] += 1
+        return function(*args, **kwargs)
+
+    return wrapper
 
 
 def test_a_post_edited_between_reading_and_rendering_is_read_in_full(tmp_path, monkeypatch):
