@@ -143,3 +143,15 @@ def test_a_no_op_build_loads_no_markdown_liquid_feed_or_worker_code(tmp_path):
 
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.split() == []  # and a build with work to do loads them: see the first test
+
+
+def test_a_workers_chunk_runs_without_the_cycle_collector_and_turns_it_back_on():
+    import gc
+
+    from feedpub.build.pool import _run_chunk
+
+    assert _run_chunk(lambda _: gc.isenabled(), [1, 2]) == [False, False]
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        _run_chunk(lambda n: 1 / n, [0])
+    assert gc.isenabled()

@@ -9,6 +9,7 @@ Markdown, Liquid or feed code.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from collections import deque
@@ -104,4 +105,11 @@ class Workers:
 
 
 def _run_chunk(func: Callable[[Item], Result], chunk: Sequence[Item]) -> list[Result]:
-    return [func(item) for item in chunk]
+    # Parsing and rendering a post make no reference cycles, yet Python's collector kept walking the objects
+    # a rendering held at the time (markdown-it-py's tokens above all): a cold 10,000-post build's `render`
+    # took 9.9 s with kramdown, 9.2-9.4 s without it. It runs again once the chunk is done.
+    gc.disable()
+    try:
+        return [func(item) for item in chunk]
+    finally:
+        gc.enable()
