@@ -128,8 +128,8 @@ def test_feed_heads_made_on_worker_processes_give_the_single_process_bytes(corpu
     from feedpub.build import pool
 
     site, config = corpus
-    # Every batch of work goes to the two workers, the feeds' heads too (a site this small has fewer than
-    # the 200 that move work to a pool).
+    # Every batch of work goes to the two workers, the feeds' heads too (this site has fewer feed documents
+    # than the 200 jobs that move work to a pool).
     monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
 
     assert cached_build(config)["written"]
