@@ -94,7 +94,8 @@ class Aside:
     """
 
     def __init__(self, work: Path):
-        self.folder = work / "set-aside"
+        self.work = work
+        self.folder = work / f"set-aside-{os.getpid()}"
         self.count = 0
 
     def move(self, path: Path) -> None:
@@ -104,7 +105,9 @@ class Aside:
             path.rename(self.folder / f"{self.count}-{path.name}")
 
     def empty(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Delete what this run set aside, and what an interrupted run left (never before a timed build)."""
+        for folder in self.work.glob("set-aside-*"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class Runner:
@@ -293,7 +296,6 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     aside = Aside(args.work)
-    aside.empty()  # what an interrupted run left
     print(
         f"feedpub benchmark: {os.cpu_count()} cores, the median of {args.repeat} runs, Python {sys.version.split()[0]}"
     )
