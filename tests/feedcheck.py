@@ -33,6 +33,11 @@ def parse_ok(path: Path) -> feedparser.FeedParserDict:
     return parsed
 
 
+def entry_titles(path: Path) -> list[str]:
+    """The titles of a feed's entries, in order, as feedparser reads them (without complaint)."""
+    return [entry.title for entry in parse_ok(path).entries]
+
+
 def assert_valid_rss(path: Path) -> None:
     """Required RSS 2.0 channel and item elements, RFC 822 dates, unique guids."""
     root = etree.parse(str(path)).getroot()

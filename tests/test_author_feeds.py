@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import build_into, opml_group_urls, post, published_paths, run_cli, write_site
-from feedcheck import parse_ok
+from feedcheck import entry_titles, parse_ok
 
 POSTS = {
     "2026-01-30-a.md": post("A", "2026-01-30", "First.", author="周婷"),
@@ -23,16 +21,12 @@ def build(tmp_path, output, posts=POSTS, config=None, *args):
     return config_path
 
 
-def titles(feed: Path) -> list[str]:
-    return [entry.title for entry in parse_ok(feed).entries]
-
-
 def test_each_author_gets_feeds_in_every_format_with_their_posts_newest_first(tmp_path, output):
     build(tmp_path, output, config={"feeds": {"formats": ["atom", "rss", "json"]}})
 
-    assert titles(output / "authors" / "周婷" / "atom.xml") == ["C", "A"]
-    assert titles(output / "authors" / "liu-yang" / "rss.xml") == ["C", "B"]
-    assert titles(output / "authors" / "site-author" / "atom.xml") == ["D"]
+    assert entry_titles(output / "authors" / "周婷" / "atom.xml") == ["C", "A"]
+    assert entry_titles(output / "authors" / "liu-yang" / "rss.xml") == ["C", "B"]
+    assert entry_titles(output / "authors" / "site-author" / "atom.xml") == ["D"]
     assert (output / "authors" / "周婷" / "feed.json").is_file()
     feed = parse_ok(output / "authors" / "周婷" / "atom.xml").feed
     assert feed.title == "Test Site · 周婷"
@@ -46,7 +40,7 @@ def test_a_site_with_one_author_has_no_author_feeds_unless_asked(tmp_path, outpu
     assert not any(path.startswith("authors/") for path in published_paths(output))
 
     build(tmp_path, output, one, {"feeds": {"authors": True}})
-    assert titles(output / "authors" / "site-author" / "atom.xml") == ["D"]
+    assert entry_titles(output / "authors" / "site-author" / "atom.xml") == ["D"]
 
 
 def test_authors_false_turns_them_off_and_the_next_build_removes_them(tmp_path, output):
@@ -84,14 +78,14 @@ def test_two_authors_with_one_slug_are_an_error_naming_both_and_author_slugs_res
 
     write_site(tmp_path / "site", posts, {"author_slugs": {"Li-Na": "li-na-2"}})
     assert build_into(config, output).exit_code == 0
-    assert titles(output / "authors" / "li-na-2" / "atom.xml") == ["B"]
+    assert entry_titles(output / "authors" / "li-na-2" / "atom.xml") == ["B"]
 
 
 def test_author_feeds_get_archives_with_the_other_taxonomies(tmp_path, output):
     build(tmp_path, output, config={"feeds": {"archive": True, "archive_taxonomies": True, "archive_page_size": 1}})
 
-    assert titles(output / "authors" / "周婷" / "archive" / "1" / "atom.xml") == ["A"]
-    assert titles(output / "authors" / "周婷" / "archive" / "2" / "atom.xml") == ["C"]
+    assert entry_titles(output / "authors" / "周婷" / "archive" / "1" / "atom.xml") == ["A"]
+    assert entry_titles(output / "authors" / "周婷" / "archive" / "2" / "atom.xml") == ["C"]
 
 
 def test_links_prints_an_authors_autodiscovery_tags(tmp_path, output):

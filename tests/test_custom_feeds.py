@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import build_into, opml_group_urls, post, write_site
-from feedcheck import parse_ok
+from feedcheck import entry_titles, parse_ok
 
 POSTS = {
     "2026-01-01-a.md": post("Chain", "2026-01-01", tags=["blockchain", "fintech"], author="周婷"),
@@ -23,15 +21,11 @@ def build(tmp_path, output, custom_feeds: dict, posts=POSTS):
     return config
 
 
-def titles(feed: Path) -> list[str]:
-    return [entry.title for entry in parse_ok(feed).entries]
-
-
 def test_any_of_takes_posts_with_one_of_the_names_in_every_format(tmp_path, output):
     build(tmp_path, output, {"chain-or-coins": {"any_of": {"tags": ["blockchain", "stablecoins"]}}})
 
-    assert titles(output / "feeds" / "chain-or-coins" / "atom.xml") == ["Coins", "Chain"]
-    assert titles(output / "feeds" / "chain-or-coins" / "rss.xml") == ["Coins", "Chain"]
+    assert entry_titles(output / "feeds" / "chain-or-coins" / "atom.xml") == ["Coins", "Chain"]
+    assert entry_titles(output / "feeds" / "chain-or-coins" / "rss.xml") == ["Coins", "Chain"]
     feed = parse_ok(output / "feeds" / "chain-or-coins" / "atom.xml").feed
     assert feed.title == "Test Site · chain-or-coins"
     assert feed.id == "https://example.com/feeds/chain-or-coins/atom.xml"
@@ -46,14 +40,14 @@ def test_none_of_leaves_out_posts_with_any_of_its_names(tmp_path, output):
 
     build(tmp_path, output, {"fintech": spec})
 
-    assert titles(output / "feeds" / "fintech" / "atom.xml") == ["Payments", "Chain"]
+    assert entry_titles(output / "feeds" / "fintech" / "atom.xml") == ["Payments", "Chain"]
     assert parse_ok(output / "feeds" / "fintech" / "atom.xml").feed.title == "Fintech, without press releases"
 
 
 def test_all_of_needs_every_name_across_selectors(tmp_path, output):
     build(tmp_path, output, {"news-payments": {"all_of": {"tags": ["payments", "fintech"], "categories": ["news"]}}})
 
-    assert titles(output / "feeds" / "news-payments" / "atom.xml") == ["Payments"]
+    assert entry_titles(output / "feeds" / "news-payments" / "atom.xml") == ["Payments"]
 
 
 def test_authors_and_languages_select_too_a_language_taking_its_regional_forms(tmp_path, output):
@@ -67,15 +61,15 @@ def test_authors_and_languages_select_too_a_language_taking_its_regional_forms(t
     assert build_into(config, output).exit_code == 0
 
     # A post without `lang` is in the site's language.
-    assert titles(output / "feeds" / "zh" / "atom.xml") == ["Coins", "Chain"]
-    assert titles(output / "feeds" / "en" / "atom.xml") == ["Payments", "Release"]
-    assert titles(output / "feeds" / "zhou" / "atom.xml") == ["Chain"]
+    assert entry_titles(output / "feeds" / "zh" / "atom.xml") == ["Coins", "Chain"]
+    assert entry_titles(output / "feeds" / "en" / "atom.xml") == ["Payments", "Release"]
+    assert entry_titles(output / "feeds" / "zhou" / "atom.xml") == ["Chain"]
 
 
 def test_a_custom_feed_no_post_matches_yet_is_written_empty_and_valid(tmp_path, output):
     build(tmp_path, output, {"later": {"any_of": {"tags": ["not-yet"]}}})
 
-    assert titles(output / "feeds" / "later" / "atom.xml") == []
+    assert entry_titles(output / "feeds" / "later" / "atom.xml") == []
 
 
 def test_custom_feeds_are_listed_in_the_opml_index(tmp_path, output):
@@ -120,4 +114,4 @@ def test_a_jekyll_site_gets_its_custom_feeds_beside_jekyll_feeds(tmp_path):
     result = build_into(root / "_config.yml", root / "_site")
 
     assert result.exit_code == 0, result.stderr
-    assert titles(root / "_site" / "feed" / "custom" / "fintech.xml") == ["A"]
+    assert entry_titles(root / "_site" / "feed" / "custom" / "fintech.xml") == ["A"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import build_into, feed_paths
-from feedcheck import parse_ok
+from feedcheck import entry_titles, parse_ok
 
 from feedpub.sources.slugs import slugify, url_segment
 
@@ -30,10 +30,6 @@ def build_ok(site, output):
         return output
 
     return run
-
-
-def titles(feed: Path) -> list[str]:
-    return [entry.title for entry in parse_ok(feed).entries]
 
 
 # --- the slug rules --------------------------------------------------------------
@@ -94,7 +90,7 @@ def test_tag_names_differing_only_in_case_share_one_feed(build_ok):
     )
 
     assert sorted(p for p in feed_paths(output) if p.startswith("tags/")) == ["tags/ai/atom.xml", "tags/ai/rss.xml"]
-    assert titles(output / "tags" / "ai" / "atom.xml") == ["A", "B", "C"]
+    assert entry_titles(output / "tags" / "ai" / "atom.xml") == ["A", "B", "C"]
     assert parse_ok(output / "tags" / "ai" / "atom.xml").feed.title == "Test Site · AI"
 
 
@@ -107,13 +103,13 @@ def test_tag_names_differing_only_in_unicode_normalisation_share_one_feed(build_
     )
 
     assert os.listdir(output / "tags") == [unicodedata.normalize("NFC", "café")]
-    assert titles(output / "tags" / unicodedata.normalize("NFC", "café") / "atom.xml") == ["A", "B"]
+    assert entry_titles(output / "tags" / unicodedata.normalize("NFC", "café") / "atom.xml") == ["A", "B"]
 
 
 def test_one_post_listing_a_tag_twice_appears_once(build_ok):
     output = build_ok({"a.md": front("title: A", "date: 2026-01-30", "tags: [AI, ai, Ai]")})
 
-    assert titles(output / "tags" / "ai" / "atom.xml") == ["A"]
+    assert entry_titles(output / "tags" / "ai" / "atom.xml") == ["A"]
 
 
 def test_two_names_making_one_slug_is_an_error_naming_both(site, output):
@@ -157,8 +153,8 @@ def test_tag_slugs_gives_a_colliding_name_its_own_feed(build_ok):
         {"tag_slugs": {"c++": "cpp"}},
     )
 
-    assert titles(output / "tags" / "cpp" / "atom.xml") == ["A"]
-    assert titles(output / "tags" / "c" / "atom.xml") == ["B"]
+    assert entry_titles(output / "tags" / "cpp" / "atom.xml") == ["A"]
+    assert entry_titles(output / "tags" / "c" / "atom.xml") == ["B"]
     assert parse_ok(output / "tags" / "cpp" / "atom.xml").feed.title == "Test Site · C++"
 
 
@@ -168,7 +164,7 @@ def test_category_slugs_overrides_a_category_folder_and_permalink(build_ok):
         {"category_slugs": {"金融科技": "fintech"}, "permalink": "/{category}/{slug}/"},
     )
 
-    assert titles(output / "categories" / "fintech" / "atom.xml") == ["A"]
+    assert entry_titles(output / "categories" / "fintech" / "atom.xml") == ["A"]
     assert parse_ok(output / "atom.xml").entries[0].link == "https://example.com/fintech/a/"
 
 
@@ -226,21 +222,21 @@ def dated_posts(count: int) -> dict[str, str]:
 def test_feeds_limit_keeps_the_newest_entries(build_ok):
     output = build_ok(dated_posts(5), {"feeds": {"limit": 3}})
 
-    assert titles(output / "atom.xml") == ["P05", "P04", "P03"]
-    assert titles(output / "rss.xml") == ["P05", "P04", "P03"]
-    assert titles(output / "tags" / "t" / "atom.xml") == ["P05", "P04", "P03"]
+    assert entry_titles(output / "atom.xml") == ["P05", "P04", "P03"]
+    assert entry_titles(output / "rss.xml") == ["P05", "P04", "P03"]
+    assert entry_titles(output / "tags" / "t" / "atom.xml") == ["P05", "P04", "P03"]
 
 
 def test_feeds_limit_zero_keeps_every_entry(build_ok):
     output = build_ok(dated_posts(25), {"feeds": {"limit": 0}})
 
-    assert len(titles(output / "atom.xml")) == 25
+    assert len(entry_titles(output / "atom.xml")) == 25
 
 
 def test_feeds_limit_defaults_to_twenty(build_ok):
     output = build_ok(dated_posts(25))
 
-    assert titles(output / "atom.xml") == [f"P{day:02d}" for day in range(25, 5, -1)]
+    assert entry_titles(output / "atom.xml") == [f"P{day:02d}" for day in range(25, 5, -1)]
 
 
 def test_entries_with_the_same_date_are_ordered_by_id(build_ok):
@@ -253,8 +249,8 @@ def test_entries_with_the_same_date_are_ordered_by_id(build_ok):
         }
     )
 
-    assert titles(output / "atom.xml") == ["Newer", "A", "B", "C"]
-    assert titles(output / "rss.xml") == ["Newer", "A", "B", "C"]
+    assert entry_titles(output / "atom.xml") == ["Newer", "A", "B", "C"]
+    assert entry_titles(output / "rss.xml") == ["Newer", "A", "B", "C"]
 
 
 def test_same_instant_in_different_offsets_is_a_tie_broken_by_id(build_ok):
@@ -265,7 +261,7 @@ def test_same_instant_in_different_offsets_is_a_tie_broken_by_id(build_ok):
         }
     )
 
-    assert titles(output / "atom.xml") == ["Alpha", "Zeta"]
+    assert entry_titles(output / "atom.xml") == ["Alpha", "Zeta"]
 
 
 def test_category_and_tag_feed_titles_name_the_category_or_tag(build_ok):
