@@ -351,12 +351,14 @@ class _Build:
         total, done = len(feeds) * len(self.config.feeds.formats), 0
         self.tick("writing feeds", 0, total)
         try:
-            changed: list[tuple[FeedSpec, str, str, list[str]]] = []  # feed, format, file, entry keys
+            # feed, its header (the spec without entries), format, file, entry keys
+            changed: list[tuple[FeedSpec, FeedSpec, str, str, list[str]]] = []
             for feed in feeds:
+                header = replace(feed, entries=())
+                keys = [entry_key(post) for post in feed.entries]
                 for fmt in self.config.feeds.formats:
                     rel = feed.file(FILENAMES[fmt])
-                    keys = [entry_key(post) for post in feed.entries]
-                    signature = _signature(feed, fmt, keys)
+                    signature = _signature(header, fmt, keys)
                     self.signatures[rel] = signature
                     last = known.get(rel)  # None in a cold build: no need to stat a file that is not there
                     if (
@@ -366,11 +368,12 @@ class _Build:
                     ):
                         done += 1
                     else:
-                        changed.append((feed, fmt, rel, keys))
+                        changed.append((feed, header, fmt, rel, keys))
             # Each document's head (feedgen's feed without entries) is made on the workers while this
             # process splices and stages the documents whose heads are done.
-            jobs = [(fmt, replace(feed, entries=()), self.config.site) for feed, fmt, _, _ in changed]
-            for (feed, fmt, rel, keys), head in zip(changed, self.workers.map(_work().head_job, jobs), strict=True):
+            jobs = [(fmt, header, self.config.site) for _, header, fmt, _, _ in changed]
+            heads = self.workers.map(_work().head_job, jobs)
+            for (feed, _, fmt, rel, keys), head in zip(changed, heads, strict=True):
                 data = feed_document(fmt, feed, self.config.site, self.cache.entries(keys, fmt), head)
                 self.lap("emit")
                 publication.stage(rel, data)
@@ -531,9 +534,8 @@ def entry_key(post: Post) -> str:
     return f"{post.liquid_key or post.source_hash}:{post.path}"
 
 
-def _signature(feed: FeedSpec, fmt: str, keys: list[str]) -> str:
-    """Everything a feed file is made of: equal signatures mean equal bytes."""
-    header = replace(feed, entries=())
+def _signature(header: FeedSpec, fmt: str, keys: list[str]) -> str:
+    """Everything a feed file is made of (`header`: its spec without entries): equal signatures mean equal bytes."""
     return hashlib.sha256(repr((fmt, header, keys)).encode()).hexdigest()
 
 
