@@ -329,7 +329,7 @@ class _Build:
         self.tick("rendering", 0, len(jobs))
         try:
             for done, (key, (_, fragments)) in enumerate(
-                zip(todo, self.workers.map(_work().render_job, jobs), strict=True), start=1
+                zip(todo, self.workers.map_batches(_work().render_batch, jobs), strict=True), start=1
             ):
                 for fmt, xml in fragments.items():
                     self.cache.put_entry(key, fmt, xml)
