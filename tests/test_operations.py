@@ -370,8 +370,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         """SIGKILL a build from outside; the next step's build must recover.
 
         Python starts in about 0.3 s and the build takes a few tens of ms, so
-        half the kills wait for the build to open its cache (its WAL file
-        appears) and then strike within a few ms, inside the build.
+        half the kills wait for the build to open its cache (its WAL file,
+        or a new cache's journal, appears) and then strike within a few ms, inside the build.
         """
         if edit_first and self.posts:
             self.edit_body(index, body)
@@ -393,7 +393,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def wait_for_cache_opened(self, build: subprocess.Popen) -> None:
         deadline = time.monotonic() + TIMEOUT
         while build.poll() is None and time.monotonic() < deadline:
-            if any(path.name.endswith("-wal") for path in self.cache_files()):
+            if any(path.name.endswith(("-wal", "-journal")) for path in self.cache_files()):
                 return
             time.sleep(0.0005)
 

@@ -87,6 +87,23 @@ def test_feed_heads_are_made_on_the_workers_when_a_build_has_a_pool(tmp_path, mo
     assert set(mapped) == {"parse_job", "render_batch", "head_job"}
 
 
+def test_a_new_cache_is_written_once_through_a_rollback_journal_and_later_builds_use_a_wal(tmp_path):
+    import sqlite3
+
+    config = site_of(tmp_path)
+
+    def journal_mode() -> str:
+        (database,) = (config.parent / ".feedpub-cache").rglob("cache.sqlite")
+        with sqlite3.connect(database) as db:
+            return db.execute("PRAGMA journal_mode").fetchone()[0]
+
+    assert run_cli("build", "-c", config, "--now", NOW, "-q").exit_code == 0
+    assert journal_mode() == "delete"  # a WAL would hold every page once more, until a checkpoint at close
+    (config.parent / "posts" / "2026-01-01-post-0.md").write_text(post("Edited", "2026-01-01", "New."), "utf-8")
+    assert run_cli("build", "-c", config, "--now", NOW, "-q").exit_code == 0
+    assert journal_mode() == "wal"
+
+
 def counting_calls(function, calls: Counter[str], name: str = "", by_argument: int | None = None):
     """`function`, counting its calls in `calls` under `name`, or under the name of its argument `by_argument`."""
 
