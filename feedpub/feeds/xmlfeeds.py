@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -84,7 +85,9 @@ class _FeedLinks(BaseExtension):
 def feed_generator(spec: FeedSpec, site: Site, fmt: str) -> FeedGenerator:
     """A FeedGenerator with the spec's feed-level fields and no entries."""
     fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)
+    # What load_extension("dc") registers, without its failed import of a dc_entry module feedgen does not have:
+    # Python searched the whole path for it once per feed document (18 µs of the 24-38 µs of making its head).
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
     fg.register_extension("feedpub_links", _FeedLinks, None, atom=True, rss=True)
     fg.feedpub_links.links = tuple(("hub", hub) for hub in spec.hubs) + tuple(
         (rel, spec.link_url(site, rel, folder, FILENAMES[fmt])) for rel, folder in spec.archive_links
