@@ -35,8 +35,10 @@ __all__ = [
     "MarkdownEngine",
     "RenderError",
     "absolutize",
+    "body_html",
     "close_open_tags",
     "engine_of",
+    "finish_rendering",
     "markdown_to_html",
     "render_post",
     "summary_from_content",
@@ -143,16 +145,26 @@ def render_post(post: Post, engine: MarkdownEngine, config: Config | None = None
     placed at its line of the post's file, for a body or summary Liquid or the
     engine cannot render (see markdown_to_html).
     """
+    return finish_rendering(post, body_html(post, engine, config), engine, config)
+
+
+def body_html(post: Post, engine: MarkdownEngine, config: Config | None = None) -> str:
+    """The first half of render_post: the body through Liquid and the engine, as the engine writes it."""
     body = _liquid(post.body, post, config, post.body_line, engine)
     try:
         # A Jekyll `.html` post is HTML already: Jekyll publishes its body as it is.
-        body_html = body if post.body_is_html else markdown_to_html(body, engine)
+        html = body if post.body_is_html else markdown_to_html(body, engine)
     except RenderError as err:
         raise err.in_file(post.path, post.body_line, "body") from err.__cause__
-    hiding = hidden_rest(post, body_html, body)
+    hiding = hidden_rest(post, html, body)
     if hiding is not None:
         raise hiding
-    content = absolutize(body_html, post.permalink)
+    return html
+
+
+def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Config | None = None) -> Rendered:
+    """The second half of render_post, from body_html's `html`: absolute URLs, and the summary."""
+    content = absolutize(html, post.permalink)
     if post.summary:
         # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
         excerpt = post.body.strip().startswith(post.summary)
