@@ -20,7 +20,10 @@ Scenarios: cold (no cache, no output), no-op, edit one post, add one post,
 rename one tag, and two of a CI job that clones the site afresh (every post
 file new, as `git clone` writes it): `ci restored` with the cache folder and
 the published folder restored (as actions/cache restores them), `ci cache
-only` with the cache folder alone.
+only` with the cache folder alone. `engine floor` is no build: it times the
+Markdown engine alone over the posts some feed shows, on every core
+(bench/engine_floor.py), the least a cold build's `render` could take; with
+`cold` it is followed by a line saying how far over it `render` is.
 """
 
 from __future__ import annotations
@@ -149,6 +152,8 @@ class Runner:
         path.write_text(renamed, "utf-8")
 
     def scenario(self, name: str) -> dict:
+        if name == "engine floor":
+            return self.engine_floor()
         runs = []
         for _ in range(self.repeat):
             if name == "cold":
@@ -166,6 +171,23 @@ class Runner:
             else:
                 runs.append(self.build())
         return summarise(runs)
+
+    def engine_floor(self) -> dict:
+        """The Markdown engine alone over the posts some feed shows, on every core (bench/engine_floor.py)."""
+        script = Path(__file__).resolve().parent / "engine_floor.py"
+        command = [
+            sys.executable,
+            str(script),
+            str(self.site / "config.yaml"),
+            "--now",
+            NOW,
+            "--repeat",
+            str(self.repeat),
+        ]
+        seconds, rss, out = timed(command)
+        floor = float(out.split()[-1])
+        stages = {stage: "" for stage in STAGES}
+        return {"seconds": floor, "rss": rss, "written": [], "unchanged": [], "entries": 0, **stages, "render": floor}
 
     def ci_build(self, with_output: bool) -> tuple[float, float, dict]:
         """A build in a fresh copy of the site at the same path (a CI job's checkout folder does not change):
@@ -285,7 +307,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--engines", default="kramdown,cmark")
     parser.add_argument(
-        "--scenarios", default="cold,no-op,edit one post,add one post,rename one tag,ci restored,ci cache only"
+        "--scenarios",
+        default="cold,engine floor,no-op,edit one post,add one post,rename one tag,ci restored,ci cache only",
     )
     parser.add_argument("--work", type=Path, default=Path("/tmp/feedpub-bench"))
     parser.add_argument(
@@ -317,6 +340,7 @@ def main() -> None:
             print(f"(hugo {reason}: no comparison for {size} posts)")
         for engine in args.engines.split(","):
             runner = Runner(site_copy(source, args.work, engine, aside), args.repeat, aside)
+            by_scenario: dict[str, dict] = {}
             for name in args.scenarios.split(","):
                 row = runner.scenario(name)
                 ratio = f"{row['seconds'] / hugo_result['seconds']:.2f}" if hugo_result and name == "cold" else ""
@@ -325,6 +349,11 @@ def main() -> None:
                 stages = [row[stage] for stage in STAGES]
                 print(table_row([size, name, engine, len(row["written"]), len(row["unchanged"]), row["seconds"],
                                  round(row["rss"]), *stages, ratio]), flush=True)  # fmt: skip
+                by_scenario[name] = row
+            if "cold" in by_scenario and "engine floor" in by_scenario:
+                render, floor = by_scenario["cold"]["render"], by_scenario["engine floor"]["render"]
+                print(f"({size} posts, {engine}: the cold build's render, {render:.2f} s, is {render / floor - 1:.0%} "
+                      f"over the engine alone on every core, {floor:.2f} s)")  # fmt: skip
     aside.empty()
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), "utf-8")
