@@ -341,8 +341,9 @@ def _groups(
     spellings: dict[str, Counter] = defaultdict(Counter)
     for post in posts:
         for name in _names(config, kind, post):
-            members[group_key(name)].append(post)
-            spellings[group_key(name)][name] += 1
+            key = group_key(name)
+            members[key].append(post)
+            spellings[key][name] += 1
     config_key, pairs = _slug_settings(config, kind)
     overrides = {name_key(k): v for k, v in pairs}
     by_slug: dict[str, tuple[str, str]] = {}  # slug -> (name, key) of the first to take it
