@@ -342,6 +342,8 @@ def _groups(
     for post in posts:
         for name in _names(config, kind, post):
             key = group_key(name)
+            if members[key] and members[key][-1] is post:
+                continue  # a post naming one author twice (`Ann`, and Ann with her email) is in her feed once
             members[key].append(post)
             spellings[key][name] += 1
     config_key, pairs = _slug_settings(config, kind)

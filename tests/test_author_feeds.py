@@ -33,6 +33,23 @@ def test_each_author_gets_feeds_in_every_format_with_their_posts_newest_first(tm
     assert feed.id == "https://example.com/authors/%E5%91%A8%E5%A9%B7/atom.xml"
 
 
+def test_an_author_named_twice_in_one_post_has_the_post_once(tmp_path, output):
+    twice = {
+        "2026-01-30-a.md": post("A", "2026-01-30", "First.", authors=["Ann", "Ann"]),
+        "2026-01-31-b.md": post(
+            "B", "2026-01-31", "Second.", authors=["Ann", {"name": "Ann", "email": "ann@example.com"}]
+        ),
+    }
+
+    build(tmp_path, output, twice, {"feeds": {"authors": True, "formats": ["atom", "rss"]}})
+
+    for name in ("atom.xml", "rss.xml"):
+        assert entry_titles(output / "authors" / "ann" / name) == ["B", "A"]  # each post once: no guid twice
+    entries = {entry.title: entry for entry in parse_ok(output / "atom.xml").entries}
+    assert [author.get("name") for author in entries["A"].authors] == ["Ann"]
+    assert [author.get("email") for author in entries["B"].authors] == [None, "ann@example.com"]
+
+
 def test_a_site_with_one_author_has_no_author_feeds_unless_asked(tmp_path, output):
     one = {name: text for name, text in POSTS.items() if name.endswith("d.md")}
 

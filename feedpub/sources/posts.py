@@ -289,7 +289,7 @@ class _FrontMatter:
             else:
                 got = "a mapping without name:" if isinstance(item, dict) else describe(item)
                 self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {got}")
-        return tuple(authors)
+        return tuple(dict.fromkeys(authors))  # one author listed twice is one author, as a tag given twice
 
     def jekyll_date(self) -> datetime | None:
         """`date:` on a Jekyll site: one no parser can read falls back to the file name's date, with a warning.
