@@ -36,7 +36,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,21 +45,22 @@ NOW = "2030-01-01T00:00:00Z"
 FEEDPUB = [sys.executable, "-m", "feedpub"]
 
 
-# Runs a command and reports the peak RSS of it and every process it waited for.
+# Runs a command and reports its wall time (from starting it to its exit, without this wrapper's own start)
+# and the peak RSS of it and every process it waited for.
 _RSS_WRAPPER = (
-    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "import resource, subprocess, sys, time; started = time.perf_counter(); code = subprocess.call(sys.argv[1:]); "
+    "sys.stderr.write(f'\\nWALL_S {time.perf_counter() - started}\\n'); "
     "sys.stderr.write(f'\\nPEAK_RSS_KB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n'); "
     "sys.exit(code)"
 )
 
 
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB (largest single process), and stdout of one run."""
-    started = time.perf_counter()
+    """Wall seconds of the command's process, peak RSS in MB (largest single process), and stdout of one run."""
     result = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *command], cwd=cwd, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    seconds = float(re.findall(r"WALL_S ([0-9.e-]+)", result.stderr)[-1])
     peak_kb = int(re.findall(r"PEAK_RSS_KB (\d+)", result.stderr)[-1])
     return seconds, peak_kb / 1024, result.stdout
 
