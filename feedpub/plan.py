@@ -262,17 +262,27 @@ def _jekyll_files(config: Config, kind: FeedKind, name: str | None, slug: str | 
     if kind == "collection":
         return _formats_beside(dict((label, path) for label, path, _ in feed.collections)[name])
     if kind == "category":
-        listed = name in feed.categories and is_safe_segment(name)
-        return _formats_beside(f"feed/{name if listed else slug}.xml")
+        return _formats_beside(f"feed/{name if _named_by_jekyll_feed(config, kind, name) else slug}.xml")
     if kind == "author":  # jekyll-feed makes none: beside its tag feeds, in its naming
         return _formats_beside(f"feed/by_author/{slug}.xml")
     if kind == "custom":
         return _formats_beside(f"feed/custom/{slug}.xml")
     if kind == "language":
         return _formats_beside(f"feed/by_lang/{slug}.xml")
-    pool = feed.tags_only if feed.tags_only is not None else (name,)
-    theirs = feed.tags and name in pool and name not in feed.tags_except and _JEKYLL_TAG_NAME.match(name)
-    return _formats_beside(f"{feed.tags_path}{name if theirs else slug}.xml")
+    return _formats_beside(f"{feed.tags_path}{name if _named_by_jekyll_feed(config, kind, name) else slug}.xml")
+
+
+def _named_by_jekyll_feed(config: Config, kind: FeedKind, name: str) -> bool:
+    """Whether jekyll-feed writes this category's or tag's feed under its own name, not feedpub's slug."""
+    if config.jekyll is None:
+        return False
+    feed = config.jekyll.feed
+    if kind == "category":
+        return name in feed.categories and is_safe_segment(name)
+    if kind == "tag":
+        pool = feed.tags_only if feed.tags_only is not None else (name,)
+        return bool(feed.tags and name in pool and name not in feed.tags_except and _JEKYLL_TAG_NAME.match(name))
+    return False
 
 
 _JEKYLL_TAG_NAME = re.compile(r"^[a-zA-Z0-9_]+$")
@@ -350,9 +360,15 @@ def _groups(
     overrides = {name_key(k): v for k, v in pairs}
     by_slug: dict[str, tuple[str, str]] = {}  # slug -> (name, key) of the first to take it
     groups, conflicts = [], []
+    names = {key: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for key, counts in spellings.items()}
+    # The files jekyll-feed names by the tag itself: no other tag's slug may take one (`-glib`'s slug is
+    # `glib`, and feed/by_tag/glib.xml is jekyll-feed's feed of `glib`).
+    named_files = {name for name in names.values() if _named_by_jekyll_feed(config, kind, name)}
     for key in sorted(members):
-        name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
+        name = names[key]
         slug = overrides.get(key) or slugify(name)
+        if slug in named_files and slug != name:
+            slug = f"{slug}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
         first = members[key][0]
         if not is_safe_segment(slug):
             message = (

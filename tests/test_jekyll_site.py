@@ -8,6 +8,7 @@ titles and tags, permalink styles, front matter defaults.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -282,6 +283,31 @@ def test_tags_whose_slugs_collide_both_get_a_feed_on_a_jekyll_site(tmp_path):
     again = run_cli("build", "-c", root / "_config.yml", "--now", NOW, "-o", tmp_path / "again")
     assert again.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "again" / "feed" / "by_tag").iterdir()) == tag_feeds
+
+
+def test_a_slug_never_takes_the_file_jekyll_feed_names_by_another_tag_or_category(tmp_path):
+    # openSUSE's news site has the tags `glib` and `-glib`: the second's slug is `glib`, and
+    # feed/by_tag/glib.xml is where jekyll-feed puts the first's feed. Both were written to it.
+    posts = {
+        "_posts/2020-01-05-a.md": "---\ntitle: A\ntags: [-glib]\ncategories: [release!]\n---\nA.\n",
+        "_posts/2020-01-06-b.md": "---\ntitle: B\ntags: [glib]\ncategories: [release]\n---\nB.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    feeds = root / "_site" / "feed"
+    files = sorted(str(path.relative_to(feeds)) for path in feeds.rglob("*.xml"))
+    assert [re.sub("-[0-9a-f]{8}[.]", "-HASH.", name) for name in files] == [
+        "by_tag/glib-HASH.xml",
+        "by_tag/glib.xml",
+        "release-HASH.xml",
+        "release.xml",
+    ]
+    for name in files:
+        shown = [entry.title for entry in entries(feeds / name).values()]
+        assert shown == (["A"] if "-" in name else ["B"]), name
 
 
 def test_a_url_ending_in_a_slash_gives_the_double_slash_jekyll_feed_ids_have(tmp_path):

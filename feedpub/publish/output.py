@@ -127,8 +127,15 @@ class Publication:
         return True
 
     def stage(self, rel: str, data: bytes) -> bool:
-        """Stage `data` for `rel` (flushed to disk by commit); False when the file already holds these bytes."""
+        """Stage `data` for `rel` (flushed to disk by commit); False when the file already holds these bytes.
+
+        OutputError for a file this publication already has: two feeds planned into one file.
+        """
         target = self.target(rel)
+        if rel in self.files:
+            raise OutputError(
+                target, "two feeds of this build would be written to this one file; nothing was published"
+            )
         hashed = digest(data)
         self.files[rel] = hashed
         if _same_bytes(target, data):
