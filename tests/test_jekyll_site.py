@@ -285,6 +285,22 @@ def test_tags_whose_slugs_collide_both_get_a_feed_on_a_jekyll_site(tmp_path):
     assert sorted(p.name for p in (tmp_path / "again" / "feed" / "by_tag").iterdir()) == tag_feeds
 
 
+def test_one_post_with_two_spellings_of_a_tag_is_in_both_tags_feeds_as_in_jekyll(tmp_path):
+    # openSUSE's Tumbleweed updates are tagged both `opcache` and `Opcache`: Jekyll's site.tags has both.
+    posts = {
+        "_posts/2020-01-05-a.md": "---\ntitle: A\ntags: [opcache, Opcache, opcache]\n---\nA.\n",
+        "_posts/2020-01-06-b.md": "---\ntitle: B\ntags: [Opcache]\n---\nB.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    by_tag = root / "_site" / "feed" / "by_tag"
+    assert [entry.title for entry in entries(by_tag / "opcache.xml").values()] == ["A"]  # once, though tagged twice
+    assert [entry.title for entry in entries(by_tag / "Opcache.xml").values()] == ["B", "A"]
+
+
 def test_a_slug_never_takes_the_file_jekyll_feed_names_by_another_tag_or_category(tmp_path):
     # openSUSE's news site has the tags `glib` and `-glib`: the second's slug is `glib`, and
     # feed/by_tag/glib.xml is where jekyll-feed puts the first's feed. Both were written to it.

@@ -7,6 +7,7 @@ key; nothing is raised, so a run reports every broken post at once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
@@ -332,7 +333,12 @@ class _FrontMatter:
         return self.jekyll_names(categories), self.jekyll_names(post_tags(self.data))
 
     def jekyll_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
-        """Jekyll's categories or tags, cleaned as feedpub's own: one spelling per name, no control characters."""
+        """Jekyll's categories or tags, each once, without control characters.
+
+        Told apart as Jekyll's site.tags tells them apart: a post tagged both
+        `opcache` and `Opcache` is in both tags' feeds (where feedpub's own
+        site keeps one spelling per name).
+        """
         if len(names) > MAX_NAMES_PER_POST:
             self.error("tags", f"{len(names)} tags or categories; at most {MAX_NAMES_PER_POST} per post")
             return ()
@@ -340,7 +346,7 @@ class _FrontMatter:
         for name in names:
             cleaned = " ".join(strip_forbidden(name).split())
             if cleaned:
-                kept.setdefault(name_key(cleaned), cleaned)
+                kept.setdefault(unicodedata.normalize("NFC", cleaned), cleaned)
         return tuple(kept.values())
 
     def flag(self, key: str, default: bool) -> bool:
