@@ -361,8 +361,8 @@ def _groups(
     by_slug: dict[str, tuple[str, str]] = {}  # slug -> (name, key) of the first to take it
     groups, conflicts = [], []
     names = {key: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for key, counts in spellings.items()}
-    # The files jekyll-feed names by the tag itself: no other tag's slug may take one (`-glib`'s slug is
-    # `glib`, and feed/by_tag/glib.xml is jekyll-feed's feed of `glib`).
+    # The files jekyll-feed names by a tag (or listed category) itself: no other's slug may take one
+    # (`-glib`'s slug is `glib`, and feed/by_tag/glib.xml is jekyll-feed's feed of `glib`).
     named_files = {name for name in names.values() if _named_by_jekyll_feed(config, kind, name)}
     for key in sorted(members):
         name = names[key]
