@@ -211,7 +211,8 @@ def post_tags(data: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _names(value: Any) -> list[str]:
-    # Jekyll splits text on whitespace; "a, b" is read as a and b, not "a," and b.
+    # Jekyll splits text on whitespace and keeps the commas ("a, b" makes the tags "a," and "b", and a list item
+    # "a, " the tag "a, "), which no author means: feedpub reads a and b, and a (docs/jekyll.md says so).
     return [name.strip(",") for name in names_from(value) if name.strip(",")]
 
 
