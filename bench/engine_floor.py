@@ -52,7 +52,7 @@ def main() -> None:
             runs.append(time.perf_counter() - started)
     finally:
         workers.close()
-    print(f"{statistics.median(runs):.2f}")
+    print(f"{statistics.median(runs):.4f}")
 
 
 if __name__ == "__main__":

@@ -350,7 +350,7 @@ def main() -> None:
                 print(table_row([size, name, engine, len(row["written"]), len(row["unchanged"]), row["seconds"],
                                  round(row["rss"]), *stages, ratio]), flush=True)  # fmt: skip
                 by_scenario[name] = row
-            if "cold" in by_scenario and "engine floor" in by_scenario:
+            if "cold" in by_scenario and by_scenario.get("engine floor", {}).get("render", 0) > 0:
                 render, floor = by_scenario["cold"]["render"], by_scenario["engine floor"]["render"]
                 print(f"({size} posts, {engine}: the cold build's render, {render:.2f} s, is {render / floor - 1:.0%} "
                       f"over the engine alone on every core, {floor:.2f} s)")  # fmt: skip

@@ -1,0 +1,43 @@
+"""bench/run.py itself, on a site of 30 posts: its rows, and stages that add up to each build's wall time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGES = ("around", "collect", "render", "emit", "write", "finish")
+
+
+@pytest.fixture(scope="module")
+def rows(tmp_path_factory) -> dict[str, dict]:
+    work = tmp_path_factory.mktemp("bench")
+    command = [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "30", "--repeat", "1", "--engines", "cmark"]
+    command += ["--scenarios", "cold,engine floor,no-op", "--hugo-max", "0", "--work", str(work)]
+    command += ["--json", str(work / "rows.json")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "over the engine alone on every core" in result.stdout
+    return {row["scenario"]: row for row in json.loads((work / "rows.json").read_text("utf-8"))}
+
+
+def test_a_cold_build_writes_every_feed_and_a_no_op_none(rows):
+    assert rows["cold"]["written"] > 0 and rows["cold"]["unchanged"] == 0
+    assert rows["no-op"]["written"] == 0 and rows["no-op"]["unchanged"] == rows["cold"]["written"]
+
+
+def test_each_builds_stages_add_up_to_its_wall_time(rows):
+    for scenario in ("cold", "no-op"):
+        row = rows[scenario]
+        assert all(row[stage] >= 0 for stage in STAGES if stage != "around"), row
+        assert sum(row[stage] for stage in STAGES) == pytest.approx(row["seconds"], abs=1e-6)
+
+
+def test_the_engine_floor_is_the_engine_alone_and_no_build(rows):
+    floor = rows["engine floor"]
+    assert 0 < floor["render"] == floor["seconds"] < rows["cold"]["seconds"]
+    assert floor["written"] == 0
