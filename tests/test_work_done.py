@@ -109,7 +109,8 @@ def counting_calls(function, calls: Counter[str], name: str = "", by_argument: i
 
     def wrapper(*args, **kwargs):
         func = args[by_argument] if by_argument is not None else None
-        calls[name or getattr(func, "__name__", None) or func.args[0].__name__] += 1  # map's items go through a partial
+        # Workers.map hands its function on wrapped in a functools.partial: count it by the function's name.
+        calls[name or getattr(func, "__name__", None) or func.args[0].__name__] += 1
         return function(*args, **kwargs)
 
     return wrapper
