@@ -153,11 +153,6 @@ def serialise(fg: FeedGenerator, fmt: str) -> bytes:
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
 
 
-def document(spec: FeedSpec, site: Site, fmt: str, fragments: Sequence[bytes]) -> bytes:
-    """The whole feed: feed-level XML with the entry fragments spliced in, in order."""
-    return spliced(head(spec, site, fmt), fmt, fragments)
-
-
 def head(spec: FeedSpec, site: Site, fmt: str) -> bytes:
     """The feed without entries, as feedgen writes it; `spec.entries` is not read."""
     data = serialise(feed_generator(spec, site, fmt), fmt)
