@@ -23,6 +23,9 @@ CODE_SPAN = re.compile(r"(`+)(.*?)\1", re.DOTALL)
 
 def table(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """A kramdown table: consecutive lines with a pipe, after and before a block boundary."""
+    # Tried at the start of every block: most lines have no pipe at all.
+    if state.src.find("|", state.bMarks[start_line], state.eMarks[start_line]) < 0:
+        return False
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
     first_in_container = not state.tokens or state.tokens[-1].nesting == 1
