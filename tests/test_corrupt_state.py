@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import build_into, file_snapshot, post, published_paths, run_cli, write_site
 
+from feedpub.build import pool
 from feedpub.publish import cache as cache_module
 from feedpub.publish import output as output_module
 
@@ -53,6 +54,15 @@ def site(tmp_path) -> Path:
     return write_site(tmp_path / "site", posts())
 
 
+@pytest.fixture(params=["in one process", "on workers"])
+def staging(request, monkeypatch) -> str:
+    """Where the feed files are assembled: in the build's process, or on two workers that read the cache's file."""
+    if request.param == "on workers":
+        monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+        monkeypatch.setattr(pool, "cpu_count", lambda: 2)
+    return request.param
+
+
 def cache_files(config: Path) -> list[Path]:
     return sorted((config.parent / ".feedpub-cache").rglob("cache.sqlite"))
 
@@ -77,6 +87,18 @@ def build(config: Path, out: Path, *args: str):
     result = build_into(config, out, *args)
     assert "Traceback" not in result.stdout + result.stderr
     return result
+
+
+def leaf_pages(database: Path, table: str) -> tuple[list[int], int]:
+    """The numbers of the table's leaf pages, and of its root page; skips the test where SQLite cannot say."""
+    with sqlite3.connect(database) as db:
+        try:
+            query = "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'"
+            leaves = [row[0] for row in db.execute(query, (table,))]
+            root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        except sqlite3.OperationalError:
+            pytest.skip("this SQLite has no dbstat table to find a page with")
+    return leaves, root
 
 
 def touch_a_post(config: Path) -> None:
@@ -107,18 +129,11 @@ def test_a_cache_whose_pages_are_garbage_is_rebuilt_with_one_warning(site, tmp_p
     assert warnings(build(site, out)) == []  # the rebuilt cache is trusted again
 
 
-def test_one_garbage_page_found_mid_build_makes_it_build_again_without_the_cache(site, tmp_path):
+def test_one_garbage_page_found_mid_build_makes_it_build_again_without_the_cache(site, tmp_path, staging):
     out = tmp_path / "out"
     assert build(site, out).exit_code == 0
     (database,) = cache_files(site)
-    with sqlite3.connect(database) as db:
-        try:
-            leaves = [
-                row[0] for row in db.execute("SELECT pageno FROM dbstat WHERE name = 'posts' AND pagetype = 'leaf'")
-            ]
-            root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'posts'").fetchone()[0]
-        except sqlite3.OperationalError:
-            pytest.skip("this SQLite has no dbstat table to find a page with")
+    leaves, root = leaf_pages(database, "posts")
     leaf = max(page for page in leaves if page != root)  # a page the cache's opening check does not read
     with open(database, "r+b") as handle:
         handle.seek((leaf - 1) * 4096)
@@ -135,6 +150,31 @@ def test_one_garbage_page_found_mid_build_makes_it_build_again_without_the_cache
     assert not database.exists()  # dropped, so the next build starts afresh and quietly
     assert build(site, out).exit_code == 0
     assert warnings(build(site, out)) == []
+
+
+def test_garbage_entries_found_by_the_workers_make_it_build_again_without_the_cache(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "cpu_count", lambda: 2)
+    out = tmp_path / "out"
+    assert build(site, out).exit_code == 0
+    (database,) = cache_files(site)
+    leaves, _ = leaf_pages(database, "entries")
+    with open(database, "r+b") as handle:
+        # The rendered entries but the first (the cache's opening check reads it); not the index of their keys.
+        for leaf in sorted(leaves)[1:]:
+            handle.seek((leaf - 1) * 4096)
+            handle.write(os.urandom(4096))
+    for path in out.rglob("*.xml"):  # every feed file is assembled again, from the cached entries
+        path.unlink()
+
+    result = build(site, out)
+
+    assert result.exit_code == 0, result.stderr
+    [warning] = warnings(result)
+    assert warning.startswith(f"{database}: warning: the build cache could not be used (")
+    assert warning.endswith("building without it")
+    assert published(out) == reference(site, tmp_path)
+    assert list(out.rglob("*.feedpub-tmp-*")) == []
 
 
 def test_a_post_row_with_truncated_json_is_parsed_again(site, tmp_path):
@@ -183,7 +223,7 @@ def test_a_cache_sqlite_cannot_open_for_writing_is_replaced_by_a_temporary_one(s
     assert database.read_bytes() == before  # left as it was: not ours to force
 
 
-def test_a_cache_that_turns_read_only_mid_build_is_replaced_by_a_temporary_one(site, tmp_path, monkeypatch):
+def test_a_cache_that_turns_read_only_mid_build_is_replaced_by_a_temporary_one(site, tmp_path, staging, monkeypatch):
     out = tmp_path / "out"
     assert build(site, out).exit_code == 0
     (database,) = cache_files(site)
@@ -206,7 +246,7 @@ def test_a_cache_that_turns_read_only_mid_build_is_replaced_by_a_temporary_one(s
     assert published(out) == reference(site, tmp_path)
 
 
-def test_feedpub_clean_while_a_build_runs_loses_the_cache_not_the_build(site, tmp_path, monkeypatch):
+def test_feedpub_clean_while_a_build_runs_loses_the_cache_not_the_build(site, tmp_path, staging, monkeypatch):
     out = tmp_path / "out"
     assert build(site, out).exit_code == 0
     sweep = output_module.Publication.sweep

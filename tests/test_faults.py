@@ -205,6 +205,38 @@ def test_a_full_disk_while_staging_exits_4_names_the_file_and_leaves_every_feed_
     assert temp_files(out) == []
 
 
+def test_a_full_disk_on_a_worker_exits_4_names_the_file_and_leaves_every_feed_as_it_was(site, tmp_path, monkeypatch):
+    from feedpub.build import pool
+    from feedpub.publish import durable
+
+    config, out = published_then_edited(site, tmp_path)
+    before = snapshot(out)
+    failing = out / "tags" / "x" / "rss.xml"
+    write_file = durable.write_file
+
+    def fills_the_disk(path, data):  # in the workers, which the build forks from this process
+        if path.parent == failing.parent and path.name.startswith(f".{failing.name}{TEMP_MARK}"):
+            path.write_bytes(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        write_file(path, data)
+
+    monkeypatch.setattr(durable, "write_file", fills_the_disk)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+
+    result = build(config, out, "--jobs", "2")
+    monkeypatch.undo()
+
+    assert result.exit_code == 4, output_of(result)
+    assert f"{failing}: cannot write: No space left on device" in result.stderr
+    assert "Traceback" not in output_of(result)
+    assert snapshot(out) == before
+    assert temp_files(out) == []
+
+    assert build(config, out, "--jobs", "2").exit_code == 0
+    assert b"Edited First" in (out / "atom.xml").read_bytes()
+    assert temp_files(out) == []
+
+
 def test_a_read_only_tag_folder_exits_4_names_it_and_leaves_every_feed_as_it_was(site, tmp_path, monkeypatch):
     config, out = published_then_edited(site, tmp_path)
     folder = out / "tags" / "x"

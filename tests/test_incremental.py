@@ -124,11 +124,11 @@ def test_every_scenario_matches_a_cold_single_process_build(corpus, tmp_path):
         assert report["written"] or report["removed"], step.__name__
 
 
-def test_feed_heads_made_on_worker_processes_give_the_single_process_bytes(corpus, pristine_reference, monkeypatch):
+def test_feed_files_made_on_worker_processes_give_the_single_process_bytes(corpus, pristine_reference, monkeypatch):
     from feedpub.build import pool
 
     site, config = corpus
-    # Every batch of work goes to the two workers, the feeds' heads too (this site has fewer feed documents
+    # Every batch of work goes to the two workers, the feed files too (this site has fewer feed documents
     # than the 200 jobs that move work to a pool).
     monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
 

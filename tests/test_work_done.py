@@ -75,7 +75,7 @@ def test_feedgen_writes_a_whole_feed_once_per_document_not_once_per_entry(tmp_pa
         assert heads <= written[method] <= heads + 1
 
 
-def test_feed_heads_are_made_on_the_workers_when_a_build_has_a_pool(tmp_path, monkeypatch):
+def test_feed_files_are_assembled_and_staged_on_the_workers_when_a_build_has_a_pool(tmp_path, monkeypatch):
     from feedpub.build import pool
 
     mapped: Counter[str] = Counter()
@@ -84,7 +84,7 @@ def test_feed_heads_are_made_on_the_workers_when_a_build_has_a_pool(tmp_path, mo
     config = site_of(tmp_path)
 
     assert run_cli("build", "-c", config, "--now", NOW, "--jobs", "2", "-q").exit_code == 0
-    assert set(mapped) == {"parse_job", "render_batch", "head_job"}
+    assert set(mapped) == {"parse_job", "render_batch", "stage_documents"}
 
 
 def test_a_new_cache_is_written_once_through_a_rollback_journal_and_later_builds_use_a_wal(tmp_path):

@@ -21,9 +21,10 @@ def open_cache(config: Config, drafts: bool, places: list[str], notices: list[Pr
     """The first cache of `places` that opens: persistent, in a temporary folder (--no-cache), in memory.
 
     Kept only when the build ends normally: an interrupted build leaves the
-    cache as the last good build left it. One that failed mid-build is
-    removed, so the next build starts afresh; its warnings go to `notices`
-    only when it served the build.
+    cache as the last good build left it, but for the posts and entries it
+    committed for its workers to read (Cache.commit), each true of the bytes
+    it was made from. One that failed mid-build is removed, so the next build
+    starts afresh; its warnings go to `notices` only when it served the build.
     """
     with ExitStack() as stack:
         cache = _open_first(config, drafts, places, stack)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from feedpub.feeds import FILENAMES, OPML_FILENAME, PAGE_FILENAME
 from feedpub.model import Config, FeedSpec, Post, Problem, Report
 from feedpub.plan import STYLESHEET, plan_feeds, plan_leaving_out_conflicts, site_visibility, visible_posts
 from feedpub.publish.cache import Cache, CacheError, FileStat
-from feedpub.publish.folder import build_lock, prepare_output_dir
+from feedpub.publish.folder import OutputError, build_lock, prepare_output_dir
 from feedpub.publish.manifest import Manifest, manifest_problem, read_manifest
 from feedpub.publish.output import Publication
 from feedpub.sources.config import ConfigError
@@ -369,17 +369,19 @@ class _Build:
                         done += 1
                     else:
                         changed.append((feed, header, fmt, rel, keys))
-            # Each document's head (feedgen's feed without entries) is made on the workers while this
-            # process splices and stages the documents whose heads are done.
-            jobs = [(fmt, header, self.config.site) for _, header, fmt, _, _ in changed]
-            heads = self.workers.map(_work().head_job, jobs)
-            for (feed, _, fmt, rel, keys), head in zip(changed, heads, strict=True):
-                data = feed_document(fmt, feed, self.config.site, self.cache.entries(keys, fmt), head)
+            if self.workers.in_process(len(changed)) or not self.cache.readable_elsewhere():
+                for feed, _, fmt, rel, keys in changed:
+                    data = feed_document(fmt, feed, self.config.site, self.cache.entries(keys, fmt))
+                    self.lap("emit")
+                    publication.stage(rel, data)
+                    self.lap("write")
+                    done += 1
+                    self.tick("writing feeds", done, total)
+            else:
+                for _ in self.stage_on_workers(changed, publication):
+                    done += 1
+                    self.tick("writing feeds", done, total)
                 self.lap("emit")
-                publication.stage(rel, data)
-                self.lap("write")
-                done += 1
-                self.tick("writing feeds", done, total)
             if self.config.feeds.stylesheet:
                 publication.stage(STYLESHEET, (Path(__file__).parents[1] / "assets" / STYLESHEET).read_bytes())
             if self.config.feeds.opml:
@@ -390,11 +392,43 @@ class _Build:
                 page = feeds_page(feeds, self.config.site, self.config.feeds.formats, opml)
                 publication.stage(PAGE_FILENAME, page)
         except BaseException:
+            self.workers.close()  # first: a worker may be writing a file abort is to remove
             publication.abort()
             raise
         written, removed = publication.commit(delete_stale=self.config.stale_feeds == "delete")
         self.lap("write")
         return written, publication.unchanged, removed
+
+    def stage_on_workers(
+        self, changed: list[tuple[FeedSpec, FeedSpec, str, str, list[str]]], publication: Publication
+    ) -> Iterator[str]:
+        """Assemble and stage `changed` (feed, header, format, file, entry keys) on the workers; yields each file.
+
+        A cold 10,000-post build spent 1.5 s in one process reading entries,
+        splicing, hashing and writing 4,000 files while the other core waited;
+        on two workers reading the cache themselves, 0.8 s. They read what
+        this build committed, through connections of their own, opened in
+        processes forked after the commit: a process forked while this one
+        held the database's locks would believe it held them too.
+        Raises CacheError or OutputError for the first document that failed.
+        """
+        assert self.cache.path is not None, "workers read the entries from the cache's file"
+        self.cache.commit()
+        self.workers.close()
+        jobs = []
+        for _, header, fmt, rel, keys in changed:
+            temp, target = publication.reserve(rel)
+            jobs.append(_work().DocumentJob(fmt, header, self.config.site, keys, self.cache.path, temp, target))
+        for (_, _, _, rel, _), staged in zip(
+            changed, self.workers.map_batches(_work().stage_documents, jobs), strict=True
+        ):
+            if staged.cache_error is not None:
+                raise CacheError(self.cache.path, staged.cache_error)
+            if staged.write_error is not None:
+                error = staged.write_error
+                raise OutputError(publication.output_dir / rel, f"cannot write: {error.strerror or error}")
+            publication.staged_elsewhere(rel, staged.digest, staged.written)
+            yield rel
 
     def remember(
         self,

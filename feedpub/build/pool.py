@@ -77,7 +77,7 @@ class Workers:
         For work done in stages: one stage over a batch of posts before the
         next runs faster than every stage for one post before the next post.
         """
-        if self.jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        if self.in_process(len(items)):
             return (result for chunk in _chunks(items, CHUNK_ITEMS) for result in func(chunk))
         if self._pool is None:
             # Imported here: a build with nothing to do starts no pool (8 ms of imports).
@@ -93,6 +93,10 @@ class Workers:
             )
         return self._bounded(func, items)
 
+    def in_process(self, count: int) -> bool:
+        """Whether a map of `count` items runs in this process (too few for a pool to pay)."""
+        return self.jobs <= 1 or count < PARALLEL_THRESHOLD
+
     def _bounded(self, func: Callable[[Sequence[Item]], list[Result]], items: Sequence[Item]) -> Iterator[Result]:
         """Keep only a few chunks in flight: when workers outpace this process, their
         results would otherwise pile up in memory (all of a large site's entries)."""
@@ -107,6 +111,7 @@ class Workers:
             yield from in_flight.popleft().result()
 
     def close(self) -> None:
+        """Stop the workers, waiting for the batches they run; a later map forks new ones."""
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None

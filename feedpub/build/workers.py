@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from feedpub.build.pool import Workers
-from feedpub.feeds.emit import entry_fragments, feed_head
+from feedpub.feeds.emit import entry_fragments, feed_document
 from feedpub.model import Config, FeedSpec, Post, Problem, Site, errors_in
+from feedpub.publish.cache import CacheError, read_entries
+from feedpub.publish.manifest import digest
+from feedpub.publish.output import stage_file
 from feedpub.render.content import RenderError, body_html, engine_of, finish_rendering
 from feedpub.render.limits import limit_problems
 from feedpub.render.liquid import has_liquid
 from feedpub.render.liquid_check import body_liquid
 from feedpub.sources.posts import read_post, with_body
 
-__all__ = ["RenderError", "Workers", "head_job", "parse_job", "parse_posts", "render_batch"]
+__all__ = [
+    "DocumentJob",
+    "RenderError",
+    "StagedDocument",
+    "Workers",
+    "parse_job",
+    "parse_posts",
+    "render_batch",
+    "stage_documents",
+]
 
 
 def parse_job(job: tuple[Path, Config]) -> tuple[Post | None, list[Problem]]:
@@ -83,7 +95,46 @@ def render_batch(jobs: Sequence[tuple[Post, Config]]) -> list[tuple[str, dict[st
     ]
 
 
-def head_job(job: tuple[str, FeedSpec, Site]) -> bytes | None:
-    """A feed document without its entries (feed_head), made on a worker while the build splices others."""
-    fmt, spec, site = job
-    return feed_head(fmt, spec, site)
+@dataclass(frozen=True, slots=True)
+class DocumentJob:
+    """One feed file to assemble and stage on a worker: its spec without entries, and its entries' cache keys."""
+
+    fmt: str
+    header: FeedSpec
+    site: Site
+    entry_keys: list[str]
+    cache_file: Path  # the committed cache the entries are read from
+    temp: Path  # from Publication.reserve
+    target: Path
+
+
+@dataclass(frozen=True, slots=True)
+class StagedDocument:
+    """What stage_documents did with one DocumentJob: its SHA-256, and whether it wrote it (or why not)."""
+
+    digest: str = ""
+    written: bool = False
+    write_error: OSError | None = None
+    cache_error: str | None = None  # why the entries could not be read from the cache
+
+
+def stage_documents(jobs: Sequence[DocumentJob]) -> list[StagedDocument]:
+    """Each feed file assembled from its cached entries and written to its temporary file, not yet flushed.
+
+    The work of feed_document and Publication.stage, done on the workers
+    (see _Build.publish). A failure is the job's result, for the build to report.
+    """
+    return [_stage_document(job) for job in jobs]
+
+
+def _stage_document(job: DocumentJob) -> StagedDocument:
+    try:
+        fragments = read_entries(job.cache_file, job.entry_keys, job.fmt)
+    except CacheError as err:
+        return StagedDocument(cache_error=err.reason)
+    data = feed_document(job.fmt, job.header, job.site, fragments)
+    try:
+        written = stage_file(job.temp, job.target, data)
+    except OSError as err:
+        return StagedDocument(write_error=err)
+    return StagedDocument(digest(data), written)

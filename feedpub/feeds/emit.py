@@ -24,16 +24,8 @@ def entry_fragments(
     return fragments
 
 
-def feed_document(fmt: str, spec: FeedSpec, site: Site, fragments: Sequence[bytes], head: bytes | None = None) -> bytes:
-    """The bytes of one feed file; deterministic for the same spec and fragments.
-
-    `head` is what feed_head gives for the same spec, made beforehand (in another process).
-    """
+def feed_document(fmt: str, spec: FeedSpec, site: Site, fragments: Sequence[bytes]) -> bytes:
+    """The bytes of one feed file; deterministic for the same spec and fragments (spec.entries is not read)."""
     if fmt == "json":
         return jsonfeed.document(spec, site, spec.url(site, FILENAMES["json"]), fragments)
-    return xmlfeeds.spliced(head if head is not None else xmlfeeds.head(spec, site, fmt), fmt, fragments)
-
-
-def feed_head(fmt: str, spec: FeedSpec, site: Site) -> bytes | None:
-    """An Atom or RSS feed's document without its entries (the most of assembling it); None for JSON Feed."""
-    return None if fmt == "json" else xmlfeeds.head(spec, site, fmt)
+    return xmlfeeds.spliced(xmlfeeds.head(spec, site, fmt), fmt, fragments)

@@ -111,6 +111,15 @@ class Cache:
         with self._reading():
             self._flush()
 
+    def commit(self) -> None:
+        """Commit what was put so far, for other processes to read (read_entries); the build goes on in a new
+        transaction. Every row is keyed by the bytes it was made from, so an interrupted build leaves rows
+        that are true, and the meta rows that say what the last build published are written only at its end."""
+        with self._reading():
+            self._flush()
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN")
+
     def _flush(self) -> None:
         if self._pending_posts:
             self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending_posts)
@@ -180,6 +189,10 @@ class Cache:
         """Remove this cache's database files (after close), so the next build starts afresh; best effort."""
         if self.path is not None and self._identity is not None and _identity(self.path) == self._identity:
             remove_cache_folder(self.path.parent, keep_folder=True)
+
+    def readable_elsewhere(self) -> bool:
+        """Whether other processes can open this cache (read_entries): it is a file, and still the one opened."""
+        return self.path is not None and self._identity is not None and _identity(self.path) == self._identity
 
     def file_system_now(self) -> int:
         """The cache file system's clock, in ns: the mtime the database takes when touched now; 0 in memory.
@@ -270,20 +283,7 @@ class Cache:
 
     def entries(self, keys: list[str], fmt: str) -> list[bytes]:
         """The entries for `keys` in one format, in the order of `keys`, in one query."""
-        if not keys:
-            return []
-        marks = ",".join("?" * len(keys))
-        with self._reading():
-            found = self.db.execute(
-                f"SELECT entry_key, xml, crc FROM entries WHERE format = ? AND entry_key IN ({marks})", (fmt, *keys)
-            ).fetchall()
-        rows = {key: bytes(xml) for key, xml, crc in found if zlib.crc32(xml) == crc}
-        if len(rows) < len(found):
-            raise CacheError(self.path, "a rendered entry does not match its checksum")
-        missing = [key for key in keys if key not in rows]
-        if missing:  # rows vanish only when something outside this build touched the database
-            raise CacheError(self.path, f"the rendered entry {missing[0]} is missing")
-        return [rows[key] for key in keys]
+        return _entries(self.db, self.path, keys, fmt)
 
     def put_entry(self, key: str, fmt: str, xml: bytes) -> None:
         self._pending_entries.append((key, fmt, xml, zlib.crc32(xml)))
@@ -318,6 +318,44 @@ class Cache:
 
     def put_meta(self, key: str, value: str) -> None:
         self._for_next_build(lambda: self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value)))
+
+
+def read_entries(path: Path, keys: list[str], fmt: str) -> list[bytes]:
+    """Cache.entries, read from another process by one connection of its own to the committed database at `path`.
+
+    Raises CacheError as Cache.entries does.
+    """
+    db = _readers.get(path)
+    if db is None:
+        try:
+            db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        except sqlite3.Error as err:
+            raise CacheError(path, _reason(err)) from None
+        _readers[path] = db
+    return _entries(db, path, keys, fmt)
+
+
+# A worker process's connections for read_entries, by database file: it reads the entries of one feed after another.
+_readers: dict[Path, sqlite3.Connection] = {}
+
+
+def _entries(db: sqlite3.Connection, path: Path | None, keys: list[str], fmt: str) -> list[bytes]:
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    try:
+        found = db.execute(
+            f"SELECT entry_key, xml, crc FROM entries WHERE format = ? AND entry_key IN ({marks})", (fmt, *keys)
+        ).fetchall()
+    except sqlite3.Error as err:
+        raise CacheError(path, _reason(err)) from None
+    rows = {key: bytes(xml) for key, xml, crc in found if zlib.crc32(xml) == crc}
+    if len(rows) < len(found):
+        raise CacheError(path, "a rendered entry does not match its checksum")
+    missing = [key for key in keys if key not in rows]
+    if missing:  # rows vanish only when something outside this build touched the database
+        raise CacheError(path, f"the rendered entry {missing[0]} is missing")
+    return [rows[key] for key in keys]
 
 
 def cache_folders(cache_dir: Path) -> list[Path]:

@@ -57,6 +57,7 @@ class Publication:
     _scanned: set[Path] = field(default_factory=set)  # folders whose symbolic links are in _links
     _links: set[Path] = field(default_factory=set)
     _writer: durable.Writer = field(default_factory=durable.Writer)
+    _reserved: dict[str, tuple[Path, Path]] = field(default_factory=dict)  # rel -> temp, target: see reserve
 
     @classmethod
     def open(cls, output_dir: Path) -> Publication:
@@ -146,12 +147,38 @@ class Publication:
         self._writer.write(temp, data, named=target)
         return True
 
+    def reserve(self, rel: str) -> tuple[Path, Path]:
+        """The temporary file and the target of `rel`, for another process to stage (stage_file); see staged.
+
+        Errors as stage's. Abort removes the temporary file whether or not it was written.
+        """
+        target = self.target(rel)
+        if rel in self.files or rel in self._reserved:
+            raise OutputError(
+                target, "two feeds of this build would be written to this one file; nothing was published"
+            )
+        temp = _temp_name(target)
+        self._reserved[rel] = (temp, target)
+        return temp, target
+
+    def staged_elsewhere(self, rel: str, hashed: str, written: bool) -> None:
+        """Record what stage_file did with a reserved file: written (`hashed`: its SHA-256) or already there."""
+        temp, target = self._reserved.pop(rel)
+        self.files[rel] = hashed
+        if written:
+            self.staged.append((temp, target, rel))
+        else:
+            self.unchanged.append(rel)
+
     def abort(self) -> None:
         """Drop every staged file; the published feeds stay as they were."""
         self._writer.close()
         for temp, _, _ in self.staged:
             _remove_quietly(temp)
+        for temp, _ in self._reserved.values():
+            _remove_quietly(temp)
         self.staged.clear()
+        self._reserved.clear()
 
     def stale(self) -> list[str]:
         """Files the last build wrote that this one does not (so far)."""
@@ -163,6 +190,7 @@ class Publication:
         All or nothing up to the final manifest: a failure before it puts every
         replaced file back and raises OutputError. Returns (written, removed).
         """
+        assert not self._reserved, "every reserved file is staged elsewhere before the commit"
         stale = self.stale()
         kept_stale = {rel: self.previous[rel] for rel in stale}
         done: list[tuple[Path, Path | None]] = []  # each target renamed, with its old copy (None: it is new)
@@ -272,6 +300,23 @@ class Publication:
             _remove_quietly(temp)
             raise
         durable.flush_folders({self.output_dir}, self.output_dir)
+
+
+def stage_file(temp: Path, target: Path, data: bytes) -> bool:
+    """Write `data` to `temp` (making its folders), not flushed: Publication.commit flushes and renames it.
+
+    False, writing nothing, when `target` already holds these bytes. Raises
+    OSError, leaving no temporary file behind.
+    """
+    if _same_bytes(target, data):
+        return False
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        durable.write_file(temp, data)
+    except OSError:
+        _remove_quietly(temp)
+        raise
+    return True
 
 
 def _temp_name(target: Path) -> Path:
