@@ -462,13 +462,16 @@ class _FrontMatter:
                 self.error("permalink", "permalink: must not contain '..'")
             return url_path(urljoin(site_url, own.lstrip("/")) if not urlsplit(own).scheme else own)
         local = published.astimezone(self.tz)
-        category = _category_slug(self.config, categories[0]) if categories else ""
-        path = self.config.permalink.format(
+        pattern = self.config.permalink
+        # Each placeholder made only when the pattern has it: most patterns have no {title} nor {category}.
+        category = _category_slug(self.config, categories[0]) if categories and "{category}" in pattern else ""
+        title = jekyll_title(self.text("slug") or file_slug(self.source.path)) if "{title}" in pattern else ""
+        path = pattern.format(
             year=f"{local.year:04d}",
             month=f"{local.month:02d}",
             day=f"{local.day:02d}",
             slug=url_segment(slug),
-            title=escape_path(jekyll_title(self.text("slug") or file_slug(self.source.path))),
+            title=escape_path(title),
             category=url_segment(category),
         )
         while "//" in path:

@@ -158,12 +158,17 @@ def _duplicates(root: yaml.Node) -> list[DuplicateKey]:
         if id(node) in seen:
             continue
         seen.add(id(node))
+        # Scalars hold no keys: only lists and mappings are walked into (most values of front matter are scalars).
         if isinstance(node, yaml.SequenceNode):
-            stack.extend((item, path) for item in reversed(node.value))
+            stack.extend((item, path) for item in reversed(node.value) if not isinstance(item, yaml.ScalarNode))
         elif isinstance(node, yaml.MappingNode):
             found.extend(_duplicates_in(node, path))
             # Reversed, so that a mapping an alias repeats is named where the document first has it.
-            stack.extend((value, _joined(path, _key_name(key))) for key, value in reversed(node.value))
+            stack.extend(
+                (value, _joined(path, _key_name(key)))
+                for key, value in reversed(node.value)
+                if not isinstance(value, yaml.ScalarNode)
+            )
     return sorted(found, key=lambda duplicate: duplicate.lines)
 
 
