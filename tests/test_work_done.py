@@ -174,3 +174,39 @@ def test_a_workers_chunk_runs_without_the_cycle_collector_and_turns_it_back_on()
     with pytest.raises(ZeroDivisionError):
         _run_chunk(lambda chunk: [1 / n for n in chunk], [0])
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_the_cycle_collector_is_off_while_a_build_runs_and_as_it_was_after(tmp_path, monkeypatch, before):
+    import gc
+
+    from feedpub.build import pipeline
+
+    collections_during_build = []
+    running = []
+    run = pipeline._Build.run
+
+    def watched_run(self):
+        running.append(True)
+        try:
+            return run(self)
+        finally:
+            running.pop()
+
+    def on_collection(phase, info):
+        if phase == "start" and running:
+            collections_during_build.append(info["generation"])
+
+    monkeypatch.setattr(pipeline._Build, "run", watched_run)
+    gc.callbacks.append(on_collection)
+    (gc.enable if before else gc.disable)()
+    try:
+        result = run_cli("build", "-c", site_of(tmp_path), "--now", NOW, "--jobs", "1", "-q")
+        after = gc.isenabled()
+    finally:
+        gc.callbacks.remove(on_collection)
+        gc.enable()
+
+    assert result.exit_code == 0, result.stderr
+    assert collections_during_build == []
+    assert after == before
