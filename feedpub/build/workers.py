@@ -102,7 +102,7 @@ class DocumentJob:
     fmt: str
     header: FeedSpec
     site: Site
-    entry_keys: list[str]
+    entry_keys: tuple[str, ...]
     cache_file: Path  # the committed cache the entries are read from
     temp: Path  # from Publication.reserve
     target: Path

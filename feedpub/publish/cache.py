@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,7 +320,7 @@ class Cache:
         self._for_next_build(lambda: self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value)))
 
 
-def read_entries(path: Path, keys: list[str], fmt: str) -> list[bytes]:
+def read_entries(path: Path, keys: Sequence[str], fmt: str) -> list[bytes]:
     """Cache.entries, read from another process by one connection of its own to the committed database at `path`.
 
     Raises CacheError as Cache.entries does.
@@ -339,7 +339,7 @@ def read_entries(path: Path, keys: list[str], fmt: str) -> list[bytes]:
 _readers: dict[Path, sqlite3.Connection] = {}
 
 
-def _entries(db: sqlite3.Connection, path: Path | None, keys: list[str], fmt: str) -> list[bytes]:
+def _entries(db: sqlite3.Connection, path: Path | None, keys: Sequence[str], fmt: str) -> list[bytes]:
     if not keys:
         return []
     marks = ",".join("?" * len(keys))

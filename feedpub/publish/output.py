@@ -148,7 +148,7 @@ class Publication:
         return True
 
     def reserve(self, rel: str) -> tuple[Path, Path]:
-        """The temporary file and the target of `rel`, for another process to stage (stage_file); see staged.
+        """The temporary file and the target of `rel`, for another process to stage (stage_file); see staged_elsewhere.
 
         Errors as stage's. Abort removes the temporary file whether or not it was written.
         """
