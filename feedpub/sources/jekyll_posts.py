@@ -12,8 +12,10 @@ import json
 import posixpath
 import re
 import unicodedata
+from collections.abc import Callable, Collection
 from datetime import datetime, tzinfo
 from fnmatch import fnmatch
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -67,8 +69,14 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def relative_path(site: JekyllSite, path: Path) -> str:
+    return _relative(site.source, path)
+
+
+# Reading a Jekyll post asks for its path 7 times, and Path.relative_to took a tenth of the reading.
+@lru_cache(maxsize=64)
+def _relative(source: Path, path: Path) -> str:
     try:
-        return path.relative_to(site.source).as_posix()
+        return path.relative_to(source).as_posix()
     except ValueError:
         return path.name
 
@@ -128,38 +136,52 @@ def escape_path(text: str) -> str:
 
 
 def placeholders(
-    slug: str, basename: str, categories: tuple[str, ...], published: datetime, path: str
+    slug: str,
+    basename: str,
+    categories: tuple[str, ...],
+    published: datetime,
+    path: str,
+    wanted: Collection[str] | None = None,
 ) -> dict[str, str]:
-    """Drops::UrlDrop's values for a post, its date as given (Jekyll gives it in the site's zone)."""
+    """Drops::UrlDrop's values for a post, its date as given (Jekyll gives it in the site's zone).
+
+    Only those named in `wanted` (all when None): a template uses a few, and
+    each slug and date format costs, 10,000 times over in a large site.
+    """
     day = published
-    lowered = list(dict.fromkeys(category.lower() for category in categories))
-    return {
-        "collection": "posts",
-        "path": path,
-        "output_ext": OUTPUT_EXT,
-        "name": slugify(basename),
-        "title": slugify(slug, "pretty", cased=True),
-        "slug": slugify(slug),
-        "categories": "/".join(lowered),
-        "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in categories)),
-        "year": f"{day.year:04d}",
-        "month": f"{day.month:02d}",
-        "day": f"{day.day:02d}",
-        "hour": f"{day.hour:02d}",
-        "minute": f"{day.minute:02d}",
-        "second": f"{day.second:02d}",
-        "i_day": str(day.day),
-        "i_month": str(day.month),
-        "short_month": day.strftime("%b"),
-        "long_month": day.strftime("%B"),
-        "short_year": day.strftime("%y"),
-        "w_year": f"{day.isocalendar().year:04d}",
-        "week": f"{day.isocalendar().week:02d}",
-        "w_day": str(day.isoweekday()),
-        "short_day": day.strftime("%a"),
-        "long_day": day.strftime("%A"),
-        "y_day": day.strftime("%j"),
+    makers: dict[str, Callable[[], str]] = {
+        "collection": lambda: "posts",
+        "path": lambda: path,
+        "output_ext": lambda: OUTPUT_EXT,
+        "name": lambda: slugify(basename),
+        "title": lambda: slugify(slug, "pretty", cased=True),
+        "slug": lambda: slugify(slug),
+        "categories": lambda: "/".join(dict.fromkeys(category.lower() for category in categories)),
+        "slugified_categories": lambda: "/".join(dict.fromkeys(slugify(c) for c in categories)),
+        "year": lambda: f"{day.year:04d}",
+        "month": lambda: f"{day.month:02d}",
+        "day": lambda: f"{day.day:02d}",
+        "hour": lambda: f"{day.hour:02d}",
+        "minute": lambda: f"{day.minute:02d}",
+        "second": lambda: f"{day.second:02d}",
+        "i_day": lambda: str(day.day),
+        "i_month": lambda: str(day.month),
+        "short_month": lambda: day.strftime("%b"),
+        "long_month": lambda: day.strftime("%B"),
+        "short_year": lambda: day.strftime("%y"),
+        "w_year": lambda: f"{day.isocalendar().year:04d}",
+        "week": lambda: f"{day.isocalendar().week:02d}",
+        "w_day": lambda: str(day.isoweekday()),
+        "short_day": lambda: day.strftime("%a"),
+        "long_day": lambda: day.strftime("%A"),
+        "y_day": lambda: day.strftime("%j"),
     }
+    return {name: make() for name, make in makers.items() if wanted is None or name in wanted}
+
+
+def template_names(template: str) -> set[str]:
+    """The placeholder names url_from may look up for `template` (`:name_` may be `:name` and a `_`)."""
+    return {candidate for name in _PLACEHOLDER.findall(template) for candidate in (name, name[:-1])}
 
 
 def url_from(template: str, values: dict[str, str]) -> str:
@@ -231,7 +253,7 @@ def post_urls(
     if collection != "posts" and not (isinstance(own, str) and own.strip()):
         template = dict((label, url) for label, _, url in site.feed.collections)[collection]
     name = path.name.rsplit(".", 1)[0]
-    values = placeholders(slug, name, categories, published, relative_path(site, path))
+    values = placeholders(slug, name, categories, published, relative_path(site, path), template_names(template))
     if collection != "posts":
         # Document#cleaned_relative_path: the path inside _<label>/, extension off, with its leading "/".
         inside = relative_path(site, path)[len(collection) + 1 :]
