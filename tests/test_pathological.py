@@ -8,6 +8,7 @@ input here is bounded so that each test finishes in well under two seconds.
 from __future__ import annotations
 
 import pickle
+import re
 import signal
 import time
 from datetime import UTC, datetime
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, ROOT, post, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedpub.build.workers import parse_job
 from feedpub.model import Post
@@ -91,6 +94,22 @@ def test_60_kb_of_image_openers_is_refused_in_milliseconds():
 def test_an_unclosed_bracket_is_counted_to_the_end_of_its_paragraph_only():
     assert bracket_scan("[a] [b") == 2 + 2  # from each `[` to its `]`, and to the end
     assert bracket_scan(r"\[ not an opener") == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.lists(st.sampled_from(["[", "]", "\\[", "a", " ", "\n", "\n\n", "![", "x]"]), max_size=60).map("".join),
+    limit=st.integers(min_value=0, max_value=120),
+)
+def test_bracket_problem_refuses_exactly_when_the_paragraphs_scans_pass_the_limit(body, limit):
+    # Checked against the scan itself with a small limit, so that both the bound that settles most posts
+    # without a scan and the scan are exercised.
+    blocks = re.split(r"(?=\n[ \t]*\n)", body)
+    scanned = sum(bracket_scan(block) for block in blocks)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(limits, "MAX_BRACKET_SCAN", limit)
+        assert (limits.bracket_problem(body) is not None) == (scanned > limit)
 
 
 def test_the_paragraph_named_is_the_one_with_the_unclosed_brackets():

@@ -118,8 +118,14 @@ def bracket_problem(body: str) -> BodyProblem | None:
     """The paragraph where scanning for the `]` of each `[` passes MAX_BRACKET_SCAN characters in all."""
     if body.count("[") * len(body) <= MAX_BRACKET_SCAN:
         return None  # no `[` can scan further than the whole body: the usual post ends here
-    scanned, start = 0, 0
-    for block_end in [found.start() for found in _BLANK_LINE.finditer(body)] + [len(body)]:
+    ends = [found.start() for found in _BLANK_LINE.finditer(body)] + [len(body)]
+    blocks = list(zip([0, *ends[:-1]], ends, strict=True))
+    # Nor further than its paragraph's end: of openSUSE's 2,288 news posts, this bound settled all 96 that
+    # the first one did not, long and full of links, each of which the scan had taken about 1 ms.
+    if sum(body.count("[", start, end) * (end - start) for start, end in blocks) <= MAX_BRACKET_SCAN:
+        return None
+    scanned = 0
+    for start, block_end in blocks:
         scanned += bracket_scan(body[start:block_end])
         if scanned > MAX_BRACKET_SCAN:
             return BodyProblem(
@@ -127,7 +133,6 @@ def bracket_problem(body: str) -> BodyProblem | None:
                 f"(more than {MAX_BRACKET_SCAN:,} characters to scan for their ]); close them or write \\[",
                 body.count("\n", 0, max(0, body.find("[", start))) + 1,
             )
-        start = block_end
     return None
 
 
