@@ -14,6 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from feedpub.render import urls
 from feedpub.render.markup import (
     Opening,
     UrlAttribute,
@@ -63,6 +64,13 @@ def test_a_gt_inside_a_quoted_attribute_does_not_end_the_tag():
 )
 def test_relative_urls_resolve_against_the_permalink_as_a_browser_resolves_them(written, resolved):
     assert resolve_url(PERMALINK, written) == resolved
+
+
+@settings(max_examples=300)
+@given(rest=st.text(alphabet="abcAZ09.-_~%/?#=&:@[]!$'()*+,;", max_size=30))
+def test_a_url_without_its_scheme_resolves_as_urljoin_resolves_it(rest):
+    url = "//" + rest
+    assert resolve_url(PERMALINK, url) == urls._join(PERMALINK, url)
 
 
 @pytest.mark.parametrize(
