@@ -19,13 +19,13 @@ def resolve_url(base_url: str, value: str) -> str:
         return value
     if base_url.startswith(("http:", "https:")):
         url = _forward_slashes(url)
-        # The common cases, without urljoin's cost: a path from the site's root, and a link to another
-        # host without its scheme (`//en.opensuse.org/...`, 14 a post in openSUSE's news). Not with a `;`,
-        # which urljoin reads as the start of RFC 1808's parameters and can drop.
+        # A link to another host without its scheme (`//en.opensuse.org/...`, 14 a post in openSUSE's
+        # news), without urljoin's cost. Not with a `;`, which urljoin reads as the start of RFC 1808's
+        # parameters and can drop: that one goes through urljoin, as before.
         if url.startswith("//") and url[2:3].isalnum() and "/." not in url and ";" not in url:
             return base_url.partition(":")[0] + ":" + url
     if url.startswith("/") and not url.startswith("//") and "/." not in url:
-        return _origin(base_url) + url
+        return _origin(base_url) + url  # the common case, without urljoin's cost
     return _join(base_url, url)
 
 
