@@ -112,9 +112,12 @@ class Cache:
             self._flush()
 
     def commit(self) -> None:
-        """Commit what was put so far, for other processes to read (read_entries); the build goes on in a new
-        transaction. Every row is keyed by the bytes it was made from, so an interrupted build leaves rows
-        that are true, and the meta rows that say what the last build published are written only at its end."""
+        """Commit what was put so far, for other processes to read (read_entries); a new transaction follows.
+
+        Every row is keyed by the bytes it was made from, so a build interrupted
+        after this leaves rows that are true; the meta rows that say what the
+        last build published are written only at its end.
+        """
         with self._reading():
             self._flush()
             self.db.execute("COMMIT")
