@@ -19,6 +19,7 @@ from feedpub.render.markup import (
     Opening,
     UrlAttribute,
     absolutize,
+    absolutize_with_first_paragraph,
     before_more_marker,
     close_open_tags,
     first_paragraph,
@@ -450,3 +451,23 @@ def test_absolutize_is_idempotent(fragment):
     once = absolutize(fragment, PERMALINK)
 
     assert absolutize(once, PERMALINK) == once
+
+
+# Tags with which a parser builds trees that may have no HTML parsing back to them.
+_MISNESTING = st.sampled_from(
+    "<p> </p> <b> </b> <a href=y> </a> <table> <tr> <td> </table> <form> </form> <div> </div> <li> <button> "
+    "<select> <option> <svg> <math> <mi> <foreignObject> <template> </template> <nobr> <h1> </h1> <dd> "
+    "<plaintext> <xmp> <noscript> <object> <marquee> <caption> <colgroup> <frameset> <body> <html> <iframe> "
+    "<isindex> <input> <br> </br> <style> <ruby> <rt> <optgroup> <span> </span> <ul> <code> <em> </em>".split()
+)
+misnested = st.lists(_MISNESTING | st.just("<pre>\n") | elements_with_urls() | TEXTS, max_size=16).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(fragments | tag_soup | misnested)
+@example("<table><form action=x></form><p><form></form>")  # the tree holds a form the HTML cannot
+@example("<p>a<button>b<plaintext>c")  # the HTML's end tags are <plaintext>'s text
+def test_the_first_paragraph_found_with_absolutize_is_that_of_its_result(fragment):
+    content = absolutize(fragment, PERMALINK)
+
+    assert absolutize_with_first_paragraph(fragment, PERMALINK) == (content, first_paragraph(content))

@@ -22,6 +22,7 @@ from feedpub.render.liquid import close_liquid_blocks, render_liquid
 from feedpub.render.markup import (
     MORE_MARKER,
     absolutize,
+    absolutize_with_first_paragraph,
     before_more_marker,
     close_open_tags,
     first_paragraph,
@@ -164,7 +165,7 @@ def body_html(post: Post, engine: MarkdownEngine, config: Config | None = None) 
 
 def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Config | None = None) -> Rendered:
     """The second half of render_post, from body_html's `html`: absolute URLs, and the summary."""
-    content = absolutize(html, post.permalink)
+    content, first_paragraph_html = absolutize_with_first_paragraph(html, post.permalink)
     if post.summary:
         # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
         excerpt = post.body.strip().startswith(post.summary)
@@ -179,7 +180,7 @@ def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Conf
             raise err.in_file(post.path, _summary_line(post), "summary") from err.__cause__
         summary = absolutize(summary_html, post.permalink)
     else:
-        summary = summary_from_content(content)
+        summary = summary_from_content(content, first_paragraph_html)
     return Rendered(content_html=without_more_marker(content).strip(), summary_html=summary.strip())
 
 
@@ -233,11 +234,14 @@ def _summary_line(post: Post) -> int | None:
     return next((line for key in ("summary", "excerpt", "description") if (line := post.line_of(key))), None)
 
 
-def summary_from_content(content: str) -> str:
+def summary_from_content(content: str, first_paragraph_html: str | None = None) -> str:
     """The part before <!--more--> with the elements it leaves open closed, else the first paragraph.
 
     The marker must be a real comment: one shown inside a code sample is
-    escaped text and so never mistaken for it.
+    escaped text and so never mistaken for it. `first_paragraph_html`, when
+    given, is first_paragraph(content), found already.
     """
     before = before_more_marker(content)
-    return first_paragraph(content) if before is None else before
+    if before is not None:
+        return before
+    return first_paragraph(content) if first_paragraph_html is None else first_paragraph_html
