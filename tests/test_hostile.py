@@ -17,9 +17,13 @@ import pytest
 import yaml
 from conftest import NOW, post, run_cli, write_site
 from feedcheck import assert_valid_atom, assert_valid_feed, parse_ok
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+
+from feedpub.sources.config import load_config
+from feedpub.sources.files import read_body
+from feedpub.sources.posts import read_post
 
 FEEDPUB = Path(sys.executable).parent / "feedpub"
 ERROR_LINE = re.compile(r"^[^:]+:\d+: ")
@@ -176,6 +180,21 @@ def hostile_post(valid_start: bool, pairs: list[tuple[str, str]], body: str) -> 
     lines = ['title: "A fine title"', "date: 2026-01-15"] if valid_start else []
     lines += [f"{key}: {value}" for key, value in pairs]
     return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    front=front_matters, body=bodies | st.lists(st.sampled_from(["a", "\n", "\r\n", "\r", "\x0b", "---"])).map("".join)
+)
+@example(front=(True, [("title", "x")]), body="")  # the file ends where the front matter does
+def test_a_body_read_again_for_rendering_is_the_body_first_read(front, body):
+    with tempfile.TemporaryDirectory() as folder:
+        config = load_config(write_site(Path(folder) / "site", {"post.md": hostile_post(*front, body).encode("utf-8")}))
+        path = config.posts_dir / "post.md"
+        first, _ = read_post(path, config)
+        assume(first is not None)
+
+        assert read_body(path, first.source_hash, first.body_line) == first.body
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -74,6 +74,21 @@ def test_a_url_without_its_scheme_resolves_as_urljoin_resolves_it(rest):
     assert resolve_url(PERMALINK, url) == urls._join(PERMALINK, url)
 
 
+# Permalinks as sites have them: a port, a user, an IPv6 host, a query or fragment, or no path at all.
+permalinks = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}{path}",
+    st.sampled_from(["http", "https"]),
+    st.sampled_from(["example.com", "example.com:8080", "u:p@example.com", "[::1]:4000", "xn--fiq228c.com"]),
+    st.sampled_from(["", "/", "/2026/01/30/hello/", "/a/b.html", "?p=1", "/x?q=/y", "#top/x", "/blog/#a"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(permalinks, st.sampled_from(["/img/a.png", "/", "/x?y=1#z", "/%E4%B8%AD.png"]))
+def test_a_root_relative_url_resolves_against_any_permalink_as_urljoin_resolves_it(permalink, url):
+    assert resolve_url(permalink, url) == urls._join(permalink, url)
+
+
 @pytest.mark.parametrize(
     "url",
     [

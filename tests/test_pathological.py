@@ -23,7 +23,15 @@ from feedpub.build.workers import parse_job
 from feedpub.model import Post
 from feedpub.render import limits
 from feedpub.render.content import RenderError, markdown_to_html, render_post
-from feedpub.render.limits import MAX_BRACKET_SCAN, MAX_NESTING, body_problem, bracket_scan, limit_problems
+from feedpub.render.limits import (
+    MAX_BRACKET_SCAN,
+    MAX_NESTING,
+    body_problem,
+    bracket_scan,
+    limit_problems,
+    nesting_depth,
+    nesting_problem,
+)
 from feedpub.sources.config import load_config
 
 PYTHON_MARKDOWN = ("python-markdown", ("extra", "sane_lists"))
@@ -80,6 +88,34 @@ def test_nesting_past_the_limit_is_refused_at_the_first_line_past_it(body, line,
     assert refused.message == (
         f"cannot be rendered: lists or quotes nested too deeply ({levels} levels on this line; the limit is 100)"
     )
+
+
+# Lines of markers, indentation and text, near the limit: a line that deep may come first, last, or anywhere.
+_NESTING_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["> ", "- ", "* ", "1. ", "  ", "\t", "+ "]),
+        st.integers(0, MAX_NESTING + 3),
+        st.text("x1.", max_size=3),
+    ).map(lambda line: line[0] * line[1] + line[2]),
+    max_size=5,
+).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NESTING_LINES)
+def test_the_nesting_refused_is_that_of_the_first_line_past_the_limit(body):
+    too_deep = [
+        (number, nesting_depth(line))
+        for number, line in enumerate(body.split("\n"), start=1)
+        if nesting_depth(line) > MAX_NESTING
+    ]
+
+    refused = nesting_problem(body)
+
+    assert (refused is None) == (not too_deep)
+    if too_deep:
+        number, depth = too_deep[0]
+        assert refused is not None and refused.line == number and f"({depth} levels on this line" in refused.message
 
 
 def test_60_kb_of_image_openers_is_refused_in_milliseconds():

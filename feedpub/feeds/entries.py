@@ -113,8 +113,8 @@ def build_entry(post: Post, rendered: Rendered, site: Site, full_content: bool) 
         entry.feedpub_extras.rss_author = False
         entry.dc.dc_creator([a.name for a in post.authors])
     categories = [(name, "categories/") for name in post.categories] + [(name, "tags/") for name in post.tags]
-    for name, folder in categories:
-        entry.category(term=name, label=name, scheme=site.url + folder)
+    if categories:  # in one call: feedgen maps every category it holds to RSS again on each
+        entry.category([{"term": name, "label": name, "scheme": site.url + folder} for name, folder in categories])
     if rendered.summary_html:
         entry.summary(rendered.summary_html, type="html")
     if full_content and rendered.content_html:

@@ -45,8 +45,12 @@ _INDENT = re.compile(r"[ \t]*")
 _BRACKET = re.compile(r"\\.|[\[\]]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # Only a line starting with this many marker or indentation characters can nest past the limit
-# (a level is at least one character: a marker, or a tab); finding them is a single regex search.
-_DEEP_CANDIDATE = re.compile(rf"^[ \t>+*\-0-9.)]{{{MAX_NESTING + 1},}}", re.MULTILINE)
+# (a level is at least one character: a marker, or a tab); finding them is a regex search. After a
+# "\n" rather than at a MULTILINE "^": with a literal to look for, the regex engine skips from line to
+# line (2 µs for a 4 KB post, where "^" took 12 µs: every rendered post is searched twice).
+_DEEP_RUN = f"[ \t>+*\\-0-9.)]{{{MAX_NESTING + 1},}}"
+_DEEP_FIRST_LINE = re.compile(_DEEP_RUN)
+_DEEP_LATER_LINE = re.compile("\n" + _DEEP_RUN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +92,8 @@ def body_problem(body: str) -> BodyProblem | None:
 
 def nesting_problem(body: str) -> BodyProblem | None:
     """The first line whose lists and quotes nest deeper than MAX_NESTING levels."""
-    for candidate in _DEEP_CANDIDATE.finditer(body):
-        start = candidate.start()
+    first = [0] if _DEEP_FIRST_LINE.match(body) else []
+    for start in first + [found.start() + 1 for found in _DEEP_LATER_LINE.finditer(body)]:
         end = body.find("\n", start)
         depth = nesting_depth(body[start : end if end >= 0 else len(body)])
         if depth > MAX_NESTING:
