@@ -32,8 +32,8 @@ def parse(fragment: str) -> LexborHTMLParser:
 def serialise(tree: LexborHTMLParser) -> str:
     """HTML for a whole parsed fragment: deterministic, and parsing it gives the same tree.
 
-    Corrects the tree in place first (see correct), so that each of its
-    elements' `.html` is then what serialising that element alone would give.
+    Corrects the tree in place first (see correct), after which each of its
+    elements' `.html` is also that element's HTML as the standard writes it.
     """
     correct(tree)
     return tree.html or ""

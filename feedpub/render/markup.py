@@ -159,7 +159,7 @@ def first_paragraph(fragment: str) -> str:
 def _first_paragraph_of(corrected: LexborHTMLParser) -> str:
     # tags() walks the tree in C, in document order; css_first("p") cost a 4 KB post 40 µs more.
     paragraphs = corrected.tags("p")
-    return paragraphs[0].html or "" if paragraphs else ""
+    return (paragraphs[0].html or "") if paragraphs else ""
 
 
 def _markers(tree: LexborHTMLParser) -> list[LexborNode]:
