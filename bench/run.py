@@ -14,7 +14,9 @@ entries, `emit` assembling feed documents, `write` staging and committing
 files, `finish` recording the cache. Peak RSS is the largest single process
 (main or worker). Where Hugo is installed it builds the same corpus (RSS for
 home, categories and tags, 20 entries, full content) in the same run, and the
-ratio feedpub/Hugo is shown for cold builds.
+ratio feedpub/Hugo is shown for cold builds. Cold builds are taken in turn
+(Hugo, then each engine, --repeat times) so that a ratio compares builds made
+under the same load: these machines are shared.
 
 Scenarios: cold (no cache, no output), no-op, edit one post, add one post,
 rename one tag, and two of a CI job that clones the site afresh (every post
@@ -154,23 +156,23 @@ class Runner:
     def scenario(self, name: str) -> dict:
         if name == "engine floor":
             return self.engine_floor()
-        runs = []
-        for _ in range(self.repeat):
-            if name == "cold":
-                self.clear()
-            elif not (self.site / "public").exists():
-                self.build()  # every other scenario starts from a published site
-            if name == "edit one post":
-                self.edit()
-            elif name == "add one post":
-                self.add()
-            elif name == "rename one tag":
-                self.rename_tag()
-            if name.startswith("ci "):
-                runs.append(self.ci_build(with_output=name == "ci restored"))
-            else:
-                runs.append(self.build())
-        return summarise(runs)
+        return summarise([self.run(name) for _ in range(self.repeat)])
+
+    def run(self, name: str) -> tuple[float, float, dict]:
+        """One timed build in scenario `name` (not "engine floor")."""
+        if name == "cold":
+            self.clear()
+        elif not (self.site / "public").exists():
+            self.build()  # every other scenario starts from a published site
+        if name == "edit one post":
+            self.edit()
+        elif name == "add one post":
+            self.add()
+        elif name == "rename one tag":
+            self.rename_tag()
+        if name.startswith("ci "):
+            return self.ci_build(with_output=name == "ci restored")
+        return self.build()
 
     def engine_floor(self) -> dict:
         """The Markdown engine alone over the posts some feed shows, on every core (bench/engine_floor.py)."""
@@ -269,15 +271,38 @@ def _hugo_front_matter(text: str) -> str:
     return re.sub(r"^date: (\S+) (\S+) ([+-]\d\d)(\d\d)$", r"date: \1T\2\3:\4", text, count=1, flags=re.M)
 
 
-def hugo_cold(site: Path, repeat: int, aside: Aside) -> dict:
-    runs = []
+def hugo_cold(site: Path, aside: Aside) -> tuple[float, float]:
+    """One cold Hugo build: wall seconds and peak RSS in MB."""
+    aside.move(site / "public")
+    aside.move(site / "resources")
+    seconds, rss, _ = timed(["hugo", "--quiet", "-s", str(site)])
+    return seconds, rss
+
+
+def cold_runs(
+    hugo: Path | None, runners: dict[str, Runner], repeat: int, aside: Aside
+) -> tuple[dict | None, dict[str, dict]]:
+    """Hugo's cold builds and each engine's, in turn (Hugo, then each engine, `repeat` times), summarised.
+
+    Taken in turn rather than one tool's runs after the other's, each ratio
+    compares builds made under the same load on a shared machine.
+    """
+    hugo_runs: list[tuple[float, float]] = []
+    runs: dict[str, list[tuple[float, float, dict]]] = {engine: [] for engine in runners}
     for _ in range(repeat):
-        aside.move(site / "public")
-        aside.move(site / "resources")
-        seconds, rss, _ = timed(["hugo", "--quiet", "-s", str(site)])
-        runs.append((seconds, rss))
-    files = sum(1 for _ in (site / "public").rglob("*.xml"))
-    return {"seconds": statistics.median(r[0] for r in runs), "rss": max(r[1] for r in runs), "files": files}
+        if hugo is not None:
+            hugo_runs.append(hugo_cold(hugo, aside))
+        for engine, runner in runners.items():
+            runs[engine].append(runner.run("cold"))
+    hugo_result = None
+    if hugo is not None:
+        files = sum(1 for _ in (hugo / "public").rglob("*.xml"))
+        hugo_result = {
+            "seconds": statistics.median(r[0] for r in hugo_runs),
+            "rss": max(r[1] for r in hugo_runs),
+            "files": files,
+        }
+    return hugo_result, {engine: summarise(engine_runs) for engine, engine_runs in runs.items()}
 
 
 COLUMNS = (
@@ -328,21 +353,25 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         source = corpus(args.work, size)
         hugo = hugo_site(source, args.work) if size <= args.hugo_max else None
-        hugo_result = hugo_cold(hugo, args.repeat, aside) if hugo else None
+        engines = args.engines.split(",")
+        runners = {
+            engine: Runner(site_copy(source, args.work, engine, aside), args.repeat, aside) for engine in engines
+        }
+        scenarios = args.scenarios.split(",")
+        hugo_result, colds = cold_runs(hugo, runners, args.repeat, aside) if "cold" in scenarios else (None, {})
         if hugo_result:
             engine = "hugo " + _hugo_version()
             rows.append({"posts": size, "scenario": "cold", "engine": engine, **hugo_result})
             blank = [""] * len(STAGES)
             print(table_row([size, "cold", engine, hugo_result["files"], "", hugo_result["seconds"],
                              round(hugo_result["rss"]), *blank, "1.00"]), flush=True)  # fmt: skip
-        else:
+        elif "cold" in scenarios:
             reason = "not installed" if shutil.which("hugo") is None else f"skipped above --hugo-max {args.hugo_max}"
             print(f"(hugo {reason}: no comparison for {size} posts)")
-        for engine in args.engines.split(","):
-            runner = Runner(site_copy(source, args.work, engine, aside), args.repeat, aside)
+        for engine, runner in runners.items():
             by_scenario: dict[str, dict] = {}
-            for name in args.scenarios.split(","):
-                row = runner.scenario(name)
+            for name in scenarios:
+                row = colds[engine] if name == "cold" else runner.scenario(name)
                 ratio = f"{row['seconds'] / hugo_result['seconds']:.2f}" if hugo_result and name == "cold" else ""
                 counts = {"written": len(row["written"]), "unchanged": len(row["unchanged"])}
                 rows.append({"posts": size, "scenario": name, "engine": engine, **row, **counts, "vs_hugo": ratio})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -41,3 +42,33 @@ def test_the_engine_floor_is_the_engine_alone_and_no_build(rows):
     floor = rows["engine floor"]
     assert 0 < floor["render"] == floor["seconds"] < rows["cold"]["seconds"]
     assert floor["written"] == 0
+
+
+def test_cold_builds_of_hugo_and_of_each_engine_take_turns(monkeypatch, tmp_path):
+    """A ratio to Hugo compares builds made under the same load: never one tool's runs after the other's."""
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    order: list[str] = []
+
+    def hugo_cold(site, aside):
+        order.append("hugo")
+        return 2.0, 300.0
+
+    class Engine:
+        def __init__(self, name: str):
+            self.name = name
+
+        def run(self, scenario: str):
+            order.append(f"{self.name} {scenario}")
+            report = {"seconds": 0.9, "stage_seconds": {"collect": 0.4}, "written": ["feed.xml"], "unchanged": []}
+            return 1.0, 50.0, report
+
+    monkeypatch.setattr(run, "hugo_cold", hugo_cold)
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "index.xml").write_text("<rss/>", "utf-8")
+    hugo, colds = run.cold_runs(tmp_path, {"kramdown": Engine("kramdown"), "cmark": Engine("cmark")}, 2, None)
+    assert order == ["hugo", "kramdown cold", "cmark cold"] * 2
+    assert hugo == {"seconds": 2.0, "rss": 300.0, "files": 1}
+    assert colds["cmark"]["seconds"] == 1.0 and colds["cmark"]["around"] == pytest.approx(0.1)
