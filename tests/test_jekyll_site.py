@@ -199,6 +199,19 @@ def test_an_excerpt_separator_makes_the_summary_from_what_comes_before_it(tmp_pa
     assert summary.text == "<p>The teaser <strong>text</strong>.</p>"
 
 
+def test_a_post_without_the_excerpt_separator_is_its_whole_summary_as_jekyll_partitions_it(tmp_path):
+    config = CONFIG + "excerpt_separator: <!--cut-->\n"
+    posts = {"_posts/2020-01-05-uncut.md": "---\ntitle: Uncut\n---\n* item\n\nFirst paragraph.\n\nSecond.\n"}
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    (summary,) = etree.parse(str(root / "_site" / "feed.xml")).getroot().iter(f"{ATOM}summary")
+    # jekyll-feed's summary is this text: the excerpt with strip_html and normalize_whitespace.
+    assert " ".join(re.sub("<[^>]+>", " ", summary.text).split()) == "item First paragraph. Second."
+
+
 def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
     config = CONFIG.replace("timezone: Asia/Shanghai", "timezone: America/Los_Angeles")
     posts = {"_posts/2013-05-06-released.md": "---\ntitle: R\ndate: 2013-05-06 03:12:52 +0300\n---\nBody.\n"}

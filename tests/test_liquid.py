@@ -151,6 +151,50 @@ def test_a_plugin_tag_in_an_include_is_placed_at_the_include_and_names_the_file(
     ]
 
 
+def test_control_characters_in_an_include_are_removed_with_a_warning_naming_the_file_and_line(tmp_path):
+    root = jekyll_site(tmp_path, {"_includes/zh.md": "第一行\n在\x08 AE\x1b 中\n"})
+
+    text, problems = render("Intro\n{% include zh.md %}\n", root=root, body_line=6)
+
+    assert text == "Intro\n第一行\n在 AE 中\n\n"
+    assert [(p.line, p.message, p.severity) for p in problems] == [
+        (7, "include: removed control characters (U+0008, U+001B) (in _includes/zh.md, line 2)", "warning")
+    ]
+
+
+def test_control_characters_liquid_writes_from_a_variable_are_removed_with_a_warning(tmp_path):
+    text, problems = render('{% assign x = "a" %}{{ page.escaped }}|{{ x }}', root=_with_escaped_front_matter(tmp_path))
+
+    assert text == "ab|a"
+    assert [(p.line, p.message) for p in problems] == [(6, "Liquid wrote characters XML forbids (U+0008): removed")]
+
+
+def _with_escaped_front_matter(tmp_path: Path) -> Path:
+    # A YAML escape puts a control character in a value, which front matter checks cannot see: it is not a field.
+    return jekyll_site(tmp_path, {CASE_POST: '---\ntitle: Escaped\nescaped: "a\\bb"\n---\nBody.\n'})
+
+
+def test_a_build_with_control_characters_from_an_include_and_a_variable_publishes_them_removed(tmp_path):
+    root = jekyll_site(
+        tmp_path,
+        {
+            "_includes/zh.md": "在\x08 AE 中\n",
+            "_posts/2020-05-01-included.md": "---\ntitle: Included\n---\n{% include zh.md %}\n",
+            "_posts/2020-05-02-escaped.md": '---\ntitle: Escaped\nx: "a\\bb"\n---\nval {{ page.x }} end\n',
+        },
+    )
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", "2026-11-24T00:00:00Z")
+
+    assert result.exit_code == 0, result.output
+    assert "_posts/2020-05-01-included.md:4: warning: include: removed control characters (U+0008)" in result.output
+    assert "_posts/2020-05-02-escaped.md:5: warning: Liquid wrote characters XML forbids (U+0008)" in result.output
+    feed = etree.parse(str(root / "_site" / "feed.xml")).getroot()
+    contents = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}content") for e in feed.iter(f"{ATOM}entry")}
+    assert contents["Included"] == "<p>在 AE 中</p>"
+    assert contents["Escaped"] == "<p>val ab end</p>"
+
+
 def test_an_include_that_is_not_there_is_left_out_with_a_warning():
     text, problems = render("{% include from-the-theme.html %}")
 

@@ -42,6 +42,7 @@ from feedpub.render.liquid_include import INCLUDE_TAGS
 from feedpub.render.liquid_site import variables
 from feedpub.render.liquid_state import Run, current, running
 from feedpub.render.liquid_tags import JEKYLL_TAGS
+from feedpub.sources.files import XML_FORBIDDEN
 
 MAX_LOOP_ITERATIONS = 100_000  # of nested loops together: a site's whole archive is a few thousand posts
 MAX_OUTPUT_BYTES = 8 * 1024 * 1024  # as much as the largest post file feedpub reads
@@ -87,7 +88,21 @@ def render_liquid(
     with running(run):
         rendered = _render(text, names.by_name(), run)
     failed = errors_in(tuple(run.problems))
-    return LiquidResult(text if failed or rendered is None else rendered, tuple(run.problems))
+    if failed or rendered is None:
+        return LiquidResult(text, tuple(run.problems))
+    return LiquidResult(*_without_forbidden_characters(rendered, post, first_line, run.problems))
+
+
+def _without_forbidden_characters(
+    rendered: str, post: Post, first_line: int, problems: list[Problem]
+) -> tuple[str, tuple[Problem, ...]]:
+    """What Liquid wrote, without the characters XML forbids: a variable may hold them (a YAML escape, site.data)."""
+    found = sorted(set(XML_FORBIDDEN.findall(rendered)))
+    if not found:
+        return rendered, tuple(problems)
+    names = ", ".join(f"U+{ord(c):04X}" for c in found)
+    warning = Problem(post.path, first_line, f"Liquid wrote characters XML forbids ({names}): removed", "warning")
+    return XML_FORBIDDEN.sub("", rendered), (*problems, warning)
 
 
 def close_liquid_blocks(text: str) -> str:

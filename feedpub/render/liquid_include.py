@@ -25,6 +25,7 @@ from liquid.token import Token
 from feedpub.render.liquid_arrays import expression_stream
 from feedpub.render.liquid_state import current
 from feedpub.render.liquid_tags import Written, inner_template, markup, rendered_text
+from feedpub.sources.files import strip_forbidden_characters
 
 # IncludeTag: key=value parameters, and a file name that is itself Liquid ({{ page.file }}).
 _PARAM = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|'([^'\\]*(?:\\.[^'\\]*)*)'|([\w.-]+))""")
@@ -54,7 +55,7 @@ class IncludeNode(Written):
             with run.inside(shown, self.token):
                 template = run.parsed.get(path)
                 if not isinstance(template, BoundTemplate):  # a loop may include the same file many times
-                    template = run.parsed[path] = context.env.from_string(path.read_text(encoding="utf-8"), name=shown)
+                    template = run.parsed[path] = context.env.from_string(self.read(path, shown), name=shown)
                 namespace = {"include": self.arguments(context)} if self.params else {}
                 buffer = context.get_buffer()
                 template.render_with_context(context, buffer, namespace, partial=True)
@@ -66,6 +67,14 @@ class IncludeNode(Written):
             raise LiquidError(f"{err.message} (in {shown}{_line(err)})", token=self.token) from err
         except (OSError, UnicodeDecodeError) as err:
             raise LiquidError(f"{self.tag}: cannot read {shown}: {err}", token=self.token) from err
+
+    def read(self, path: Path, shown: str) -> str:
+        """The file's text without the characters XML forbids, each line that had them named in a warning:
+        a post's own text is cleaned as it is read, and an include's text is the post's text too."""
+        text, removed = strip_forbidden_characters(path, path.read_text(encoding="utf-8"))
+        for problem in removed:
+            current().note(None, f"{self.tag}: {problem.message} (in {shown}, line {problem.line})")
+        return text
 
     def folder(self) -> Path | None:
         run = current()

@@ -27,7 +27,7 @@ POST_SUFFIXES = (".md", ".markdown")
 MAX_POST_BYTES = 8 * 1024 * 1024
 # Characters XML 1.0 forbids (one makes the whole feed unreadable), and the C1
 # controls it merely discourages, which YAML refuses and nobody means to publish.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _FENCE = re.compile(r"^---[ \t]*$")
 _FENCE_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 # Opening a FIFO without a writer blocks forever (with the build's lock held);
@@ -341,20 +341,20 @@ def decode(path: Path, raw: bytes) -> tuple[str, Problem | None]:
 
 def strip_forbidden_characters(path: Path, text: str) -> tuple[str, list[Problem]]:
     """Remove characters XML forbids, with one warning per line that had them."""
-    if not _XML_FORBIDDEN.search(text):
+    if not XML_FORBIDDEN.search(text):
         return text, []
     warnings = []
     for number, line in enumerate(text.split("\n"), start=1):
-        found = sorted(set(_XML_FORBIDDEN.findall(line)))
+        found = sorted(set(XML_FORBIDDEN.findall(line)))
         if found:
             names = ", ".join(f"U+{ord(c):04X}" for c in found)
             warnings.append(Problem(path, number, f"removed control characters ({names})", "warning"))
-    return _XML_FORBIDDEN.sub("", text), warnings
+    return XML_FORBIDDEN.sub("", text), warnings
 
 
 def strip_forbidden(text: str) -> str:
     """The same cleaning for strings that YAML escapes produced (e.g. "\\ud800")."""
-    return _XML_FORBIDDEN.sub("", text)
+    return XML_FORBIDDEN.sub("", text)
 
 
 def split_front_matter(path: Path, sha: str, text: str) -> tuple[SourceFile | None, list[Problem]]:

@@ -309,14 +309,14 @@ class _FrontMatter:
 
     def jekyll_excerpt(self) -> str | None:
         """A Jekyll site's excerpt when a post or the site sets an `excerpt_separator` other than a blank line:
-        the Markdown before it. (Before a blank line, the excerpt is the first paragraph, as feedpub's own.)"""
+        the Markdown before it, or the whole body where it is not found, as Jekyll's Excerpt partitions it.
+        (Before a blank line, the excerpt is the first paragraph, as feedpub's own.)"""
         if self.jekyll is None:
             return None
         separator = self.data.get("excerpt_separator", self.jekyll.excerpt_separator)
-        body = self.source.body
-        if not isinstance(separator, str) or separator in ("", "\n\n") or separator not in body:
+        if not isinstance(separator, str) or separator in ("", "\n\n"):
             return None
-        return body.split(separator, 1)[0].strip() or None
+        return self.source.body.partition(separator)[0].strip() or None
 
     def published_flag(self) -> bool:
         """`published:`; on a Jekyll site, text is true whatever it says, as in Ruby (with a warning)."""
