@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import NOW, post, run_cli
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedpub.model import JekyllSite
 from feedpub.sources.config import ConfigError, load_config
@@ -22,7 +24,10 @@ from feedpub.sources.jekyll_posts import (
     UnknownPlaceholder,
     defaults_for,
     escape_path,
+    excerpt,
+    excerpt_with_link_definitions,
     file_slug,
+    is_excerpt_of,
     post_categories,
     post_tags,
     post_urls,
@@ -378,3 +383,37 @@ def test_any_value_of_any_jekyll_key_is_read_or_a_config_error_never_a_crash(tmp
             load_config(path)
         except ConfigError as err:
             assert str(err).startswith(str(path)), err
+
+
+# --- the excerpt (Jekyll's Excerpt#extract_excerpt) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "separator", "expected"),
+    [
+        ("\n\n## Basic\n\nSome text.\n", "\n\n", "## Basic"),  # whatever block comes first
+        ("this chapter:\n- one\n- two\n\nOverview.\n", "\n\n", "this chapter:\n- one\n- two"),
+        ("  \n\t\n    indented code\n\nText", "\n\n", "    indented code"),  # blank lines go, indentation stays
+        ("Teaser.\n<!--more-->\nRest.", "<!--more-->", "Teaser.\n"),
+        ("No separator here.\n\nTwo paragraphs.", "<!--more-->", "No separator here.\n\nTwo paragraphs."),
+    ],
+)
+def test_the_excerpt_is_the_text_before_the_separator_or_all_of_it(body, separator, expected):
+    assert excerpt(body, separator) == expected
+
+
+def test_an_excerpt_gets_the_definitions_of_the_reference_links_it_uses():
+    body = "See [the docs][d] and [x].\n\nMore [e].\n\n[d]: https://docs.example/\n  [x]: /x 'X'\n[e]: /e\n"
+    head = excerpt(body, "\n\n")
+
+    assert excerpt_with_link_definitions(head, body) == (
+        "See [the docs][d] and [x].\n\n[d]: https://docs.example/\n[x]: /x 'X'"  # joined groups: no indent
+    )
+
+
+@given(
+    st.text(st.sampled_from("ab \t\n[]:<!-->"), max_size=40),
+    st.text(st.sampled_from("a\n<!->"), min_size=1, max_size=5),
+)
+def test_an_excerpt_is_always_found_where_the_body_starts(body, separator):
+    assert is_excerpt_of(excerpt(body, separator), body)

@@ -212,6 +212,22 @@ def test_a_post_without_the_excerpt_separator_is_its_whole_summary_as_jekyll_par
     assert " ".join(re.sub("<[^>]+>", " ", summary.text).split()) == "item First paragraph. Second."
 
 
+def test_the_summary_is_jekylls_excerpt_whatever_block_opens_the_post_with_its_reference_links(tmp_path):
+    posts = {
+        "_posts/2020-01-05-heading.md": "---\ntitle: Heading\n---\n\n\n## Basic\n\nSome text.\n",
+        "_posts/2020-01-06-linked.md": "---\ntitle: Linked\n---\nRead [the guide][g].\n\nMore.\n\n[g]: /guide/\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    feed = etree.parse(str(root / "_site" / "feed.xml")).getroot()
+    summaries = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}summary") for e in feed.iter(f"{ATOM}entry")}
+    assert re.sub("<[^>]+>", "", summaries["Heading"]) == "Basic"
+    assert summaries["Linked"] == '<p>Read <a href="https://blog.example.com/guide/">the guide</a>.</p>'
+
+
 def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
     config = CONFIG.replace("timezone: Asia/Shanghai", "timezone: America/Los_Angeles")
     posts = {"_posts/2013-05-06-released.md": "---\ntitle: R\ndate: 2013-05-06 03:12:52 +0300\n---\nBody.\n"}

@@ -29,6 +29,7 @@ from feedpub.render.markup import (
     without_more_marker,
 )
 from feedpub.sources.files import XML_FORBIDDEN
+from feedpub.sources.jekyll_posts import excerpt_with_link_definitions, is_excerpt_of
 from feedpub.sources.typography import SMART_QUOTES, SmartQuotes
 
 # Importable from here as before: check and the build use these names.
@@ -169,12 +170,11 @@ def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Conf
     content, first_paragraph_html = absolutize_with_first_paragraph(html, post.permalink)
     if post.summary:
         # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
-        excerpt = post.body.strip().startswith(post.summary)
-        text = (
-            _liquid(close_liquid_blocks(post.summary), post, config, post.body_line, engine)
-            if excerpt
-            else post.summary
-        )
+        if is_excerpt_of(post.summary, post.body):
+            text = excerpt_with_link_definitions(close_liquid_blocks(post.summary), post.body)
+            text = _liquid(text, post, config, post.body_line, engine)
+        else:
+            text = post.summary
         try:
             summary_html = markdown_to_html(text, engine)
         except RenderError as err:

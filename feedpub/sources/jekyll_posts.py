@@ -305,3 +305,27 @@ def draft_date(path: Path, tz: tzinfo) -> datetime | None:
 def jekyll_title(slug: str) -> str:
     """Jekyll's `:title`: the slug with its case and most punctuation kept (slugify's pretty mode)."""
     return slugify(slug, "pretty", cased=True)
+
+
+# Document's YAML_FRONT_MATTER_REGEXP ends in `---\s*$\n?`: the blank lines after the front matter are not content.
+_BLANK_LINES = re.compile(r"\A(?:[ \t\r\f\v]*\n)+")
+# Excerpt's MKDWN_LINK_REF_REGEX: a reference-style link definition, `[label]: url`.
+_LINK_DEFINITION = re.compile(r"^ {0,3}(\[[^\]\n]+\])(:.+)$", re.MULTILINE)
+
+
+def excerpt(body: str, separator: str) -> str:
+    """Jekyll's excerpt of a post body: the Markdown before `separator`, the whole body where it is not found."""
+    return _BLANK_LINES.sub("", body).partition(separator)[0]
+
+
+def is_excerpt_of(text: str, body: str) -> bool:
+    """Whether `text` is how `body` starts (an excerpt cut from it), once the blank lines that open it are gone."""
+    return _BLANK_LINES.sub("", body).startswith(text)
+
+
+def excerpt_with_link_definitions(head: str, body: str) -> str:
+    """The excerpt `head` with the link definitions further down the body whose label it uses, as Jekyll adds
+    them: a reference link in the first paragraph is a link in the excerpt too."""
+    rest = _BLANK_LINES.sub("", body)[len(head) :]
+    definitions = ["".join(found) for found in _LINK_DEFINITION.findall(rest) if found[0] in head]
+    return head + "\n\n" + "\n".join(definitions) if definitions else head

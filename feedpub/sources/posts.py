@@ -24,6 +24,7 @@ from feedpub.sources.jekyll_posts import (
     collection_of,
     draft_date,
     escape_path,
+    excerpt,
     file_slug,
     jekyll_file_date,
     jekyll_front_matter,
@@ -308,15 +309,15 @@ class _FrontMatter:
         return self.date("date")
 
     def jekyll_excerpt(self) -> str | None:
-        """A Jekyll site's excerpt when a post or the site sets an `excerpt_separator` other than a blank line:
-        the Markdown before it, or the whole body where it is not found, as Jekyll's Excerpt partitions it.
-        (Before a blank line, the excerpt is the first paragraph, as feedpub's own.)"""
+        """A Jekyll site's excerpt: the Markdown before the post's or the site's `excerpt_separator` (a blank
+        line unless set), or the whole body where it is not found, as Jekyll's Excerpt partitions it, whatever
+        block it is (a heading, a list, code). The body must hold it: render.content finds it there again."""
         if self.jekyll is None:
             return None
         separator = self.data.get("excerpt_separator", self.jekyll.excerpt_separator)
-        if not isinstance(separator, str) or separator in ("", "\n\n"):
+        if not isinstance(separator, str) or not separator:
             return None
-        return self.source.body.partition(separator)[0].strip() or None
+        return excerpt(self.source.body, separator).rstrip() or None
 
     def published_flag(self) -> bool:
         """`published:`; on a Jekyll site, text is true whatever it says, as in Ruby (with a warning)."""
