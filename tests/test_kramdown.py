@@ -134,6 +134,11 @@ def test_raw_html_passes_through_without_a_tag_filter():
     assert_renders_as_kramdown("raw-html")
 
 
+def test_a_declaration_cdata_or_processing_instruction_is_text_not_html():
+    # A real blog's list item "使用 <!DOCTYPE html>" lost its words: kept as HTML, a browser drops a declaration.
+    assert_renders_as_kramdown("declarations-are-text")
+
+
 # --- the engine in feedpub ------------------------------------------------------------------
 
 

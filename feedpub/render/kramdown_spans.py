@@ -299,6 +299,13 @@ def span_html(state: StateInline, silent: bool) -> bool:
     """
     if state.src[state.pos] != "<":
         return False
+    if state.src.startswith(("<!", "<?"), state.pos) and not state.src.startswith("<!--", state.pos):
+        # kramdown's HTML_SPAN_START is a tag name, a comment or an end tag: a declaration (<!DOCTYPE html>),
+        # CDATA or processing instruction is text, its "<" escaped (a browser would drop it as markup).
+        if not silent:
+            state.pending += "<"
+        state.pos += 1
+        return True
     match = SPAN_TAG.match(state.src, state.pos, state.posMax)
     if match is None:
         return False
