@@ -139,6 +139,18 @@ def test_a_declaration_cdata_or_processing_instruction_is_text_not_html():
     assert_renders_as_kramdown("declarations-are-text")
 
 
+def test_a_footnote_marker_without_a_definition_is_text_that_opens_no_emphasis():
+    assert_renders_as_kramdown("footnote-marker-without-definition")
+
+
+def test_hashes_alone_on_a_line_are_no_heading():
+    assert_renders_as_kramdown("heading-without-text")
+
+
+def test_a_table_of_contents_without_headers_is_nothing():
+    assert_renders_as_kramdown("toc-without-headers")
+
+
 # --- the engine in feedpub ------------------------------------------------------------------
 
 

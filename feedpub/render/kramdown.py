@@ -114,6 +114,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.at("emphasis", kramdown_spans.emphasis)
     md.inline.ruler.before("emphasis", "kramdown_strikethrough", kramdown_spans.strikethrough)
     md.inline.ruler.before("html_inline", "kramdown_html", kramdown_spans.span_html)
+    md.inline.ruler.before("link", "kramdown_undefined_footnote", kramdown_spans.undefined_footnote)
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_tables.table)
     # A link definition may follow a paragraph line directly in kramdown (CommonMark's may not):
     # `[^1]: note` then `[ref]: url` is a footnote and a definition, not one paragraph.
@@ -125,6 +126,7 @@ def _parser() -> MarkdownIt:
     md.block.ruler.before("fence", "kramdown_math", kramdown_blocks.block_math, {"alt": ["paragraph"]})
     # kramdown's own reading of block HTML replaces CommonMark's seven kinds of HTML block.
     md.block.ruler.at("html_block", kramdown_blocks.html_block, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.core.ruler.after("block", "kramdown_ials", kramdown_tree.block_ials)
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
     md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)
@@ -260,9 +262,9 @@ def _table_of_contents(state: StateCore) -> None:
     for index in reversed(marked):
         opening = tokens[index]
         end = kramdown_tree._closing(tokens, index)
-        html = _toc_html(state, opening, entries)
-        replacement = Token("html_block", "", 0, content=html, block=True)
-        tokens[index : end + 1] = [replacement]
+        # kramdown's converter writes nothing for a table of contents without headers, not an empty list.
+        html = _toc_html(state, opening, entries) if entries else ""
+        tokens[index : end + 1] = [Token("html_block", "", 0, content=html, block=True)] if html else []
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.heading import heading as commonmark_heading
 
 # kramdown's HTML_SPAN_ELEMENTS: a line starting with one of these is a paragraph, not an HTML block.
 SPAN_ELEMENTS = frozenset(
@@ -146,3 +147,15 @@ def _markdown_inside(state: StateBlock, start_line: int, last_line: int, match: 
     closing.map = [last_line, last_line + 1]
     state.line = last_line + 1
     return True
+
+
+_HASHES_ALONE = re.compile(r"[ \t]*#{1,6}[ \t]*$")
+
+
+def heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """CommonMark's ATX heading, but not hashes alone: kramdown's ATX_HEADER_START needs text after them,
+    so `###` on its own line is a paragraph (or a paragraph's line), not an empty heading."""
+    line = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]]
+    if _HASHES_ALONE.match(line):
+        return False
+    return commonmark_heading(state, start_line, end_line, silent)

@@ -360,3 +360,22 @@ def _raw_element(src: str, opening: re.Match[str], limit: int) -> tuple[str, int
 def _escape_raw(text: str) -> str:
     # Entities stay as written; a bare < or > is escaped, as kramdown writes raw text.
     return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+# kramdown's FOOTNOTE_MARKER_START: `[^name]`, the name an ALD id (\w[\w-]*).
+_FOOTNOTE_MARKER = re.compile(r"\[\^(\w[\w-]*)\]")
+
+
+def undefined_footnote(state: StateInline, silent: bool) -> bool:
+    """A footnote marker with no definition, kept as the text it is (as kramdown keeps it, with a warning):
+    whole, so that the `_` of `[^9_]` cannot open emphasis that a later `_` closes."""
+    if not state.src.startswith("[^", state.pos):
+        return False
+    match = _FOOTNOTE_MARKER.match(state.src, state.pos, state.posMax)
+    defined = state.env.get("footnotes", {}).get("refs", {})
+    if match is None or f":{match.group(1)}" in defined:
+        return False
+    if not silent:
+        state.pending += match.group(0)
+    state.pos = match.end()
+    return True
