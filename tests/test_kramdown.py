@@ -76,6 +76,10 @@ def test_definition_lists():
     assert_renders_as_kramdown("definition-list")
 
 
+def test_a_fence_never_closed_is_paragraph_text_not_code_to_the_end():
+    assert_renders_as_kramdown("fence-never-closed")
+
+
 # --- attribute lists and extensions ------------------------------------------------------
 
 

@@ -127,6 +127,7 @@ def _parser() -> MarkdownIt:
     # kramdown's own reading of block HTML replaces CommonMark's seven kinds of HTML block.
     md.block.ruler.at("html_block", kramdown_blocks.html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("fence", kramdown_blocks.fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.core.ruler.after("block", "kramdown_ials", kramdown_tree.block_ials)
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
     md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.fence import fence as commonmark_fence
 from markdown_it.rules_block.heading import heading as commonmark_heading
 
 # kramdown's HTML_SPAN_ELEMENTS: a line starting with one of these is a paragraph, not an HTML block.
@@ -159,3 +160,31 @@ def heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> 
     if _HASHES_ALONE.match(line):
         return False
     return commonmark_heading(state, start_line, end_line, silent)
+
+
+_FENCE_OPENING = re.compile(r"(`{3,}|~{3,})")
+
+
+def fence(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """CommonMark's fenced code, but only with its closing fence: kramdown's FENCED_CODEBLOCK_MATCH needs one,
+    and an unclosed fence is paragraph text (CommonMark's runs to the end of its container)."""
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    opening = _FENCE_OPENING.match(state.src, start, state.eMarks[start_line])
+    if opening is None or not _closed(state, opening.group(1), start_line, end_line):
+        return False
+    return commonmark_fence(state, start_line, end_line, silent)
+
+
+def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> bool:
+    """Whether a line after `start_line`, inside the same container, closes the fence `opening` opens
+    (markdown-it's fence rule's own search)."""
+    for line in range(start_line + 1, end_line):
+        start, end = state.bMarks[line] + state.tShift[line], state.eMarks[line]
+        if start < end and state.sCount[line] < state.blkIndent:
+            return False
+        if state.is_code_block(line):
+            continue
+        text = state.src[start:end].rstrip(" \t")
+        if text.startswith(opening) and text.strip(opening[0]) == "":
+            return True
+    return False
