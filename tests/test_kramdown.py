@@ -14,9 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedpub.render.content import markdown_to_html
 from feedpub.render.kramdown import kramdown_to_html
+from feedpub.render.kramdown_lists import explicit_list_items
 from feedpub.sources.config import ENGINES
 
 CASES = Path(__file__).parent / "cases" / "kramdown"
@@ -78,6 +81,34 @@ def test_definition_lists():
 
 def test_a_fence_never_closed_is_paragraph_text_not_code_to_the_end():
     assert_renders_as_kramdown("fence-never-closed")
+
+
+def test_a_line_right_under_an_item_is_the_items_however_little_it_is_indented():
+    # kramdown's lazy lines: a heading's next line, the text under an empty marker line, a bullet two
+    # spaces in under a numbered item (CommonMark ends the item, and its list, at each).
+    assert_renders_as_kramdown("item-heading-then-text")
+    assert_renders_as_kramdown("item-text-on-the-next-line")
+    assert_renders_as_kramdown("bullets-under-numbered-item-by-two-spaces")
+    assert_renders_as_kramdown("lazy-lines-join-the-item")
+
+
+def test_any_item_ends_a_paragraph_numbered_from_1_or_not_empty_or_not():
+    assert_renders_as_kramdown("any-item-ends-a-paragraph")
+
+
+LIST_LINES = [
+    "- a", "* b", "1. one", "2. two", "  - sub", "   - sub", "\t- tab", "text", "#### Title", "", "```", "    code",
+    "---", "{: .cls}", "<div>", "</div>", "5. ", "- ", "> quote", "  text",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LIST_LINES), max_size=10).map("\n".join))
+def test_making_list_items_explicit_only_indents_lines(text):
+    explicit = explicit_list_items(text)
+
+    assert explicit.count("\n") == text.count("\n")  # line numbers of the body still hold
+    assert [line.strip() for line in explicit.split("\n")] == [line.strip() for line in text.split("\n")]
 
 
 # --- attribute lists and extensions ------------------------------------------------------

@@ -30,6 +30,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from feedpub.render import kramdown_abbr, kramdown_blocks, kramdown_spans, kramdown_tables, kramdown_tree
+from feedpub.render.kramdown_lists import explicit_list_items
 from feedpub.sources.typography import SMART_QUOTES, SmartQuotes
 
 # {::comment}...{:/comment} and {::nomarkdown}...{:/nomarkdown} (kramdown's EXT_BLOCK_START and EXT_SPAN_START),
@@ -47,7 +48,7 @@ def kramdown_to_html(text: str, quotes: SmartQuotes = SMART_QUOTES) -> str:
     kept: list[str] = []
     if "{::" in text:
         text = _extensions(text, kept)
-    html = _parser().render(text, {"kramdown_kept": kept, "kramdown_quotes": quotes})
+    html = _parser().render(explicit_list_items(text), {"kramdown_kept": kept, "kramdown_quotes": quotes})
     if kept:
         html = re.sub(r"<!--kramdown-nomarkdown-(\d+)-->", lambda m: kept[int(m.group(1))], html)
     return html
@@ -128,6 +129,7 @@ def _parser() -> MarkdownIt:
     md.block.ruler.at("html_block", kramdown_blocks.html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("fence", kramdown_blocks.fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.before("list", "kramdown_list_start", kramdown_blocks.list_ends_paragraph, {"alt": ["paragraph"]})
     md.core.ruler.after("block", "kramdown_ials", kramdown_tree.block_ials)
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
     md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)

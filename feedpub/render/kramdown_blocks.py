@@ -188,3 +188,16 @@ def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> 
         if text.startswith(opening) and text.strip(opening[0]) == "":
             return True
     return False
+
+
+# kramdown's LIST_START (GFM's PARAGRAPH_END_GFM holds it): a marker, then a space, tab or `|`.
+_LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
+
+
+def list_ends_paragraph(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A paragraph terminator only: any list item ends a paragraph in kramdown's GFM input, also one numbered
+    other than 1 or with nothing after its marker, which CommonMark lets a paragraph run into."""
+    if not silent or state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    return bool(_LIST_START.match(state.src[start : state.eMarks[start_line]] + "\n"))

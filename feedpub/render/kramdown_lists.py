@@ -1,0 +1,190 @@
+"""kramdown's list items made plain to markdown-it: each item's lines indented under it, as kramdown collects them.
+
+kramdown (parser/kramdown/list.rb, parse_list) gives a list item every
+non-blank line that follows it directly, however little it is indented (a
+"lazy" line), where CommonMark gives an item only the lines indented under
+it, and lazy lines only to a paragraph. `- #### Title` then `Text` is one
+item to kramdown, an item and a paragraph to CommonMark; `1. one` then
+`  - sub` nests the bullet in kramdown and ends the numbered list in
+CommonMark. This pass walks the lines as parse_list does and re-indents each
+line an item takes to the item's content column, one output line for each
+input line (so that line numbers still hold), items inside items too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# kramdown's HTML_SPAN_ELEMENTS and `script` (LAZY_END_HTML_SPAN_ELEMENTS): a line opening any other element
+# ends a lazy run, as does a block IAL.
+_SPAN_ELEMENTS = (
+    "a|abbr|acronym|b|big|bdo|br|button|cite|code|del|dfn|em|i|img|input|ins|kbd|label|mark|option|q|rb|rbc|rp|"
+    "rt|rtc|ruby|samp|select|small|span|strong|sub|sup|tt|u|var|script"
+)
+_NAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"  # REXML's UNAME_STR, for the names Markdown meets
+_LAZY_END = rf"(?:\{{:(?![:/])(?:\\\}}|[^}}])+\}}\s*$|</?(?!(?:{_SPAN_ELEMENTS})\b){_NAME})"
+_LIST_START = {"ul": r"[+*-]", "ol": r"\d+\."}
+_ANY_LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
+_HR = re.compile(r" {0,3}([*_-])[ \t]*\1[ \t]*\1(?:\1|[ \t])*$")
+_EOB = re.compile(r"\^\s*$")
+_BLANK = re.compile(r"\s*$")
+_ITEM_IAL_ONLY = re.compile(r"\s*(?:\{:(?![\w-]*:|/)(?:\\\}|[^}])+\}\s*)?$")  # LIST_ITEM_IAL_CHECK
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_BLOCK_HTML = re.compile(rf" {{0,3}}<(?!(?:{_SPAN_ELEMENTS})\b)([A-Za-z][\w-]*)(?:\s[^>]*)?/?>")
+_SETEXT_UNDERLINE = re.compile(r"-+\s*$")  # under a text line, `- ` is a heading's underline, not an item
+
+
+@lru_cache(maxsize=64)
+def _item_start(kind: str, indentation: int) -> re.Pattern[str]:
+    """fetch_pattern: a next item of the list, its marker indented less than the item's content."""
+    spaces = min(max(indentation - 1, 0), 3)
+    return re.compile(rf"( {{0,{spaces}}}{_LIST_START[kind]})([\t| ].*)$")
+
+
+@lru_cache(maxsize=64)
+def _content_and_lazy(indentation: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """PARSE_FIRST_LIST_LINE_REGEXP_CACHE: a line indented under the item, and a lazy line."""
+    units, rest = divmod(indentation, 4)
+    content = re.compile(rf"(?:(?:\t| {{4}}){{{units}}} {{{rest}}}|(?:\t| {{4}}){{{units + 1}}}).*\S")
+    lazy = re.compile(rf"(?! {{0,{min(indentation, 3)}}}{_LAZY_END}).*\S")
+    return content, lazy
+
+
+@dataclass(slots=True)
+class _Item:
+    first: int  # the index of its marker line
+    indentation: int  # kramdown's: where its content starts
+    lines: list[str]  # its value as kramdown keeps it, line by line: the marker line's content first
+    column: int  # where CommonMark has its content start: its lines are written indented that far
+
+
+def explicit_list_items(text: str) -> str:
+    """`text` with every line a list item takes (kramdown's way) indented under that item."""
+    if not _ANY_LIST_START.search(text):
+        return text
+    lines = text.split("\n")
+    return "\n".join(_container(lines))
+
+
+def _container(lines: list[str]) -> list[str]:
+    """The lines of a document or an item's value, with the lists in them made explicit."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        fence = _FENCE.match(line)
+        html = _BLOCK_HTML.match(line)
+        if fence and (end := _fence_end(lines, index, fence.group(1))) is not None:
+            out.extend(lines[index : end + 1])
+            index = end + 1
+        elif html:
+            end = _html_end(lines, index, html.group(1))
+            out.extend(lines[index : end + 1])  # raw HTML: a line in it that looks like an item is text
+            index = end + 1
+        elif _HR.match(line) or (_SETEXT_UNDERLINE.match(line) and out and not _BLANK.match(out[-1])):
+            out.append(line)
+            index += 1
+        elif kind := _list_kind(line):
+            taken, written = _list(lines, index, kind)
+            out.extend(written)
+            index += taken
+        else:
+            out.append(line)
+            index += 1
+    return out
+
+
+def _html_end(lines: list[str], start: int, name: str) -> int:
+    """The line that closes the element `name` a block of raw HTML opens at `start`, else the last line
+    (kramdown closes an element left open where its text ends)."""
+    closing = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE)
+    return next((index for index in range(start, len(lines)) if closing.search(lines[index])), len(lines) - 1)
+
+
+def _list_kind(line: str) -> str | None:
+    for kind, marker in _LIST_START.items():
+        if re.match(rf" {{0,3}}{marker}[\t| ]", line):
+            return kind
+    return None
+
+
+def _fence_end(lines: list[str], start: int, opening: str) -> int | None:
+    """The line closing the fence `opening` opens at `start` (kramdown needs one), if any."""
+    for index in range(start + 1, len(lines)):
+        text = lines[index].strip(" \t")
+        if (
+            text.startswith(opening)
+            and not text.strip(opening[0])
+            and len(lines[index]) - len(lines[index].lstrip(" ")) <= 3
+        ):
+            return index
+    return None
+
+
+def _list(lines: list[str], start: int, kind: str) -> tuple[int, list[str]]:
+    """The list starting at `start`, as parse_list reads it: how many lines it takes, and those lines re-indented."""
+    items: list[_Item] = []
+    item_start = re.compile(rf"( {{0,3}}{_LIST_START[kind]})([\t| ].*)$")
+    content = lazy = re.compile(r"(?!)")
+    indent = ""
+    nested_found = last_blank = False
+    index = start
+    while index < len(lines):
+        line = lines[index]
+        if last_blank and _HR.match(line):
+            break
+        if _EOB.match(line):
+            break
+        if marker := item_start.match(line):
+            indentation, value = _first_line(len(marker.group(1)), marker.group(2))
+            items.append(_Item(index, indentation, [value], _commonmark_column(marker.group(1), marker.group(2))))
+            item_start = _item_start(kind, indentation)
+            content, lazy = _content_and_lazy(indentation)
+            indent = " " * indentation
+            nested_found = bool(_ANY_LIST_START.match(value))
+            last_blank = False
+        elif content.match(line) or (not last_blank and lazy.match(line)):
+            value = re.sub(r"^\t+", lambda tabs: " " * 4 * len(tabs.group(0)), line)
+            indented = value.startswith(indent)
+            value = value[len(indent) :] if indented else value
+            if not nested_found and indented and _ANY_LIST_START.match(value):
+                nested_found = True
+            elif nested_found and not indented and _ANY_LIST_START.match(value):
+                value = " " * (items[-1].indentation + 4) + value
+            items[-1].lines.append(value)
+            last_blank = False
+        elif _BLANK.match(line):
+            nested_found = last_blank = True
+            items[-1].lines.append(line)
+        else:
+            break
+        index += 1
+    written: list[str] = []
+    for item in items:
+        # The marker line stays as written: the first value line comes out of _container unchanged.
+        written.append(lines[item.first])
+        padding = " " * item.column
+        written.extend(value if _BLANK.match(value) else padding + value for value in _container(item.lines)[1:])
+    return index - start, written
+
+
+def _commonmark_column(marker: str, rest: str) -> int:
+    """The column CommonMark starts an item's content at: after the marker and 1-4 spaces (1 after more,
+    or when the marker line is blank)."""
+    expanded = rest.expandtabs(4)  # close enough: a tab right after a marker is rare
+    spaces = len(expanded) - len(expanded.lstrip(" "))
+    if not expanded.strip() or spaces > 4:
+        return len(marker) + 1
+    return len(marker) + spaces
+
+
+def _first_line(marker_width: int, rest: str) -> tuple[int, str]:
+    """parse_first_list_line: the item's indentation, and its first line's content."""
+    if _ITEM_IAL_ONLY.match(rest):
+        return 4, rest.strip()
+    while tabs := re.match(r"( *)(\t+)", rest):
+        width = len(tabs.group(1)) + marker_width
+        rest = tabs.group(1) + " " * (4 - width % 4 + (len(tabs.group(2)) - 1) * 4) + rest[tabs.end() :]
+    return marker_width + len(rest) - len(rest.lstrip(" ")), rest.lstrip()
