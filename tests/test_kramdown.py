@@ -186,6 +186,16 @@ def test_a_table_of_contents_without_headers_is_nothing():
     assert_renders_as_kramdown("toc-without-headers")
 
 
+def test_a_link_url_runs_to_its_balancing_parenthesis_spaces_and_backslashes_kept():
+    # Two images of a real blog were shown as Markdown: `![p](http://example.com/a b.png)`.
+    assert_renders_as_kramdown("link-url-with-spaces")
+    assert_renders_as_kramdown("link-url-with-escapes")
+
+
+def test_a_line_opening_an_element_ends_a_blockquote_an_autolink_too():
+    assert_renders_as_kramdown("blockquote-then-autolink-line")
+
+
 # --- the engine in feedpub ------------------------------------------------------------------
 
 

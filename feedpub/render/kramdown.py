@@ -116,6 +116,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("emphasis", "kramdown_strikethrough", kramdown_spans.strikethrough)
     md.inline.ruler.before("html_inline", "kramdown_html", kramdown_spans.span_html)
     md.inline.ruler.before("link", "kramdown_undefined_footnote", kramdown_spans.undefined_footnote)
+    md.inline.ruler.before("link", "kramdown_link", kramdown_spans.inline_link)
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_tables.table)
     # A link definition may follow a paragraph line directly in kramdown (CommonMark's may not):
     # `[^1]: note` then `[ref]: url` is a footnote and a definition, not one paragraph.
@@ -130,6 +131,9 @@ def _parser() -> MarkdownIt:
     md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("fence", kramdown_blocks.fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.block.ruler.before("list", "kramdown_list_start", kramdown_blocks.list_ends_paragraph, {"alt": ["paragraph"]})
+    md.block.ruler.before(
+        "list", "kramdown_quote_end", kramdown_blocks.element_ends_blockquote, {"alt": ["blockquote"]}
+    )
     md.core.ruler.after("block", "kramdown_ials", kramdown_tree.block_ials)
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
     md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)

@@ -11,6 +11,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.fence import fence as commonmark_fence
 from markdown_it.rules_block.heading import heading as commonmark_heading
 
+from feedpub.render.kramdown_lists import ELEMENT_LINE
+
 # kramdown's HTML_SPAN_ELEMENTS: a line starting with one of these is a paragraph, not an HTML block.
 SPAN_ELEMENTS = frozenset(
     "a abbr acronym b big bdo br button cite code del dfn em i img input ins kbd label mark option q rb rbc "
@@ -201,3 +203,15 @@ def list_ends_paragraph(state: StateBlock, start_line: int, end_line: int, silen
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
     return bool(_LIST_START.match(state.src[start : state.eMarks[start_line]] + "\n"))
+
+
+_ELEMENT_LINE = re.compile(ELEMENT_LINE)
+
+
+def element_ends_blockquote(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A blockquote terminator only: a lazy line that opens or closes an element other than a span element
+    ends the quote (kramdown's LAZY_END), `<https://example.org/>` too, which reads as an element's start."""
+    if not silent or state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    return bool(_ELEMENT_LINE.match(state.src, start, state.eMarks[start_line]))

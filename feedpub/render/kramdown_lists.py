@@ -24,7 +24,8 @@ _SPAN_ELEMENTS = (
     "rt|rtc|ruby|samp|select|small|span|strong|sub|sup|tt|u|var|script"
 )
 _NAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"  # REXML's UNAME_STR, for the names Markdown meets
-_LAZY_END = rf"(?:\{{:(?![:/])(?:\\\}}|[^}}])+\}}\s*$|</?(?!(?:{_SPAN_ELEMENTS})\b){_NAME})"
+ELEMENT_LINE = rf"</?(?!(?:{_SPAN_ELEMENTS})\b){_NAME}"  # LAZY_END_HTML_START and _STOP, near enough
+_LAZY_END = rf"(?:\{{:(?![:/])(?:\\\}}|[^}}])+\}}\s*$|{ELEMENT_LINE})"
 _LIST_START = {"ul": r"[+*-]", "ol": r"\d+\."}
 _ANY_LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
 _HR = re.compile(r" {0,3}([*_-])[ \t]*\1[ \t]*\1(?:\1|[ \t])*$")

@@ -9,6 +9,7 @@ The regular expressions quoted in comments are kramdown 2.4's
 
 from __future__ import annotations
 
+import html
 import re
 
 from markdown_it.rules_inline.state_inline import Delimiter, StateInline
@@ -379,3 +380,83 @@ def undefined_footnote(state: StateInline, silent: bool) -> bool:
         state.pending += match.group(0)
     state.pos = match.end()
     return True
+
+
+# kramdown's LINK_PAREN_STOP_RE and LINK_INLINE_TITLE_RE.
+_PAREN_STOP = re.compile(r"(\()|(\))|\s(?=['\"])")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_INLINE_TITLE = re.compile(r"\s*?([\"'])(.+?)\1\s*?\)", re.DOTALL)
+
+
+def inline_link(state: StateInline, silent: bool) -> bool:
+    """`[text](url)` and `![alt](url)` with the URL read as kramdown reads it: up to the parenthesis that
+    balances the first, spaces and backslashes kept (`(a b.png)`, `(wiki/Metro_(design\\))`), where
+    CommonMark stops at a space and removes escapes. Reference links and `(<url>)` are left to markdown-it."""
+    image = state.src.startswith("![", state.pos)
+    if not image and state.src[state.pos] != "[":
+        return False
+    label_end = state.md.helpers.parseLinkLabel(state, state.pos + image, not image)
+    if label_end < 0 or not state.src.startswith("(", label_end + 1) or state.src.startswith("(<", label_end + 1):
+        return False
+    found = _destination(state.src, label_end + 1, state.posMax)
+    if found is None:
+        return False
+    href, title, end = (_entities_decoded(found[0]), _entities_decoded(found[1]), found[2])
+    if not silent:
+        label_start = state.pos + 1 + image
+        if image:
+            _push_image(state, state.src[label_start:label_end], href, title)
+        else:
+            _push_link(state, label_start, label_end, href, title)
+    state.pos = end
+    return True
+
+
+def _entities_decoded(text: str) -> str:
+    """Entity references read as their characters: kramdown writes them back as they were (`&amp;` stays
+    `&amp;`, a bare `&` becomes `&amp;`), which is what escaping the decoded text gives."""
+    return _ENTITY.sub(lambda match: html.unescape(match.group(0)), text) if "&" in text else text
+
+
+def _destination(src: str, opening: int, limit: int) -> tuple[str, str, int] | None:
+    """kramdown's link URL after `(` at `opening`: the URL, the title, and where the link ends; None for text."""
+    depth, position = 0, opening
+    while stop := _PAREN_STOP.search(src, position, limit):
+        position = stop.end()
+        if stop.group(2):
+            depth -= 1
+            if depth == 0:
+                return src[opening + 1 : stop.start()].strip(), "", position
+        elif stop.group(1):
+            depth += 1
+        else:
+            break
+    else:
+        return None
+    title = _INLINE_TITLE.match(src, position, limit)
+    if title is None:
+        return None
+    return src[opening + 1 : stop.start()].strip(), title.group(2), title.end()
+
+
+def _push_link(state: StateInline, label_start: int, label_end: int, href: str, title: str) -> None:
+    """The link's tokens, its text parsed as markdown-it's link rule parses it."""
+    end = state.posMax
+    state.pos, state.posMax = label_start, label_end
+    token = state.push("link_open", "a", 1)
+    token.attrs = {"href": href, **({"title": title} if title else {})}
+    state.linkLevel += 1
+    state.md.inline.tokenize(state)
+    state.linkLevel -= 1
+    state.push("link_close", "a", -1)
+    state.posMax = end
+
+
+def _push_image(state: StateInline, alt: str, src: str, title: str) -> None:
+    """The image's token, its alt text's tokens as children, as markdown-it's image rule makes them."""
+    children: list[Token] = []
+    state.md.inline.parse(alt, state.md, state.env, children)
+    token = state.push("image", "img", 0)
+    token.attrs = {"src": src, "alt": "", **({"title": title} if title else {})}
+    token.children = children
+    token.content = alt
