@@ -657,3 +657,19 @@ def test_html_and_xml_in_titles_authors_and_tags_comes_out_escaped(site, tmp_pat
         assert [e for e in tree.iter() if isinstance(e.tag, str) and etree.QName(e).localname.lower() == "script"] == []
         parsed = assert_valid_feed(path)
         assert parsed.entries[0].title == title
+
+
+def test_an_entry_feedgen_refuses_for_a_control_character_is_written_without_it(tmp_path):
+    # Every known way in is cleaned where its text is read; this is the last guard, for one not known yet.
+    from feedpub.build.workers import fragments_of
+    from feedpub.model import Rendered
+
+    config = load_config(write_site(tmp_path / "site", {"2026-01-15-post.md": post("Post", "2026-01-15")}))
+    found, _ = read_post(config.posts_dir / "2026-01-15-post.md", config)
+    assert found is not None
+
+    fragments = fragments_of(found, Rendered("<p>a\x08b\x1b</p>", "<p>s\x08</p>"), config)
+
+    for fmt, xml in fragments.items():
+        assert b"\x08" not in xml and b"\x1b" not in xml, fmt
+    assert b"&lt;p&gt;ab&lt;/p&gt;" in fragments["atom"]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from feedpub.build.pool import Workers
 from feedpub.feeds.emit import entry_fragments, feed_document
-from feedpub.model import Config, FeedSpec, Post, Problem, Site, errors_in
+from feedpub.model import Config, FeedSpec, Post, Problem, Rendered, Site, errors_in
 from feedpub.publish.cache import CacheError, read_entries
 from feedpub.publish.manifest import digest
 from feedpub.publish.output import stage_file
-from feedpub.render.content import RenderError, body_html, engine_of, finish_rendering
+from feedpub.render.content import RenderError, body_html, engine_of, finish_rendering, xml_safe
 from feedpub.render.limits import limit_problems
 from feedpub.render.liquid import has_liquid
 from feedpub.render.liquid_check import body_liquid
@@ -87,12 +87,18 @@ def render_batch(jobs: Sequence[tuple[Post, Config]]) -> list[tuple[str, dict[st
         for post, html, config in zip(posts, htmls, configs, strict=True)
     ]
     return [
-        (
-            post.source_hash,
-            entry_fragments(post, html, config.site, config.feeds.content == "full", config.feeds.formats),
-        )
+        (post.source_hash, fragments_of(post, html, config))
         for post, html, config in zip(posts, rendered, configs, strict=True)
     ]
+
+
+def fragments_of(post: Post, rendered: Rendered, config: Config) -> dict[str, bytes]:
+    """The post's entry in each configured format; if feedgen refuses a character of it, the entry without."""
+    full, formats = config.feeds.content == "full", config.feeds.formats
+    try:
+        return entry_fragments(post, rendered, config.site, full, formats)
+    except ValueError:  # lxml's "All strings must be XML compatible"; anything else fails again below
+        return entry_fragments(post, xml_safe(rendered), config.site, full, formats)
 
 
 @dataclass(frozen=True, slots=True)

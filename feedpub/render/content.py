@@ -182,15 +182,13 @@ def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Conf
         summary = absolutize(summary_html, post.permalink)
     else:
         summary = summary_from_content(content, first_paragraph_html)
-    return Rendered(
-        content_html=_xml_text(without_more_marker(content).strip()), summary_html=_xml_text(summary.strip())
-    )
+    return Rendered(content_html=without_more_marker(content).strip(), summary_html=summary.strip())
 
 
-def _xml_text(html: str) -> str:
-    """The HTML without characters XML forbids. Every way in is cleaned with a warning where the text is read;
-    this is the last guard: one such character would stop the whole build where feedgen writes the entry."""
-    return XML_FORBIDDEN.sub("", html) if XML_FORBIDDEN.search(html) else html
+def xml_safe(rendered: Rendered) -> Rendered:
+    """The rendering without characters XML forbids. Every way in is cleaned, with a warning, where its text
+    is read; this is the last guard, for the entry feedgen refuses: one such character would stop the build."""
+    return Rendered(XML_FORBIDDEN.sub("", rendered.content_html), XML_FORBIDDEN.sub("", rendered.summary_html))
 
 
 # Elements whose content HTML reads as text up to their end tag: one left open swallows the rest of the entry.

@@ -158,8 +158,8 @@ _HASHES_ALONE = re.compile(r"[ \t]*#{1,6}[ \t]*$")
 def heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """CommonMark's ATX heading, but not hashes alone: kramdown's ATX_HEADER_START needs text after them,
     so `###` on its own line is a paragraph (or a paragraph's line), not an empty heading."""
-    line = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]]
-    if _HASHES_ALONE.match(line):
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src.startswith("#", start) and _HASHES_ALONE.match(state.src, start, state.eMarks[start_line]):
         return False
     return commonmark_heading(state, start_line, end_line, silent)
 
@@ -171,6 +171,8 @@ def fence(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     """CommonMark's fenced code, but only with its closing fence: kramdown's FENCED_CODEBLOCK_MATCH needs one,
     and an unclosed fence is paragraph text (CommonMark's runs to the end of its container)."""
     start = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith(("`", "~"), start):  # the usual line: no fence at all
+        return False
     opening = _FENCE_OPENING.match(state.src, start, state.eMarks[start_line])
     if opening is None or not _closed(state, opening.group(1), start_line, end_line):
         return False
@@ -194,14 +196,19 @@ def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> 
 
 # kramdown's LIST_START (GFM's PARAGRAPH_END_GFM holds it): a marker, then a space, tab or `|`.
 _LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
+_MARKER_FIRST = frozenset("+*-0123456789")
 
 
 def list_ends_paragraph(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """A paragraph terminator only: any list item ends a paragraph in kramdown's GFM input, also one numbered
     other than 1 or with nothing after its marker, which CommonMark lets a paragraph run into."""
-    if not silent or state.sCount[start_line] - state.blkIndent >= 4:
-        return False
     start = state.bMarks[start_line] + state.tShift[start_line]
+    if (
+        not silent
+        or state.src[start : start + 1] not in _MARKER_FIRST
+        or state.sCount[start_line] - state.blkIndent >= 4
+    ):
+        return False
     return bool(_LIST_START.match(state.src[start : state.eMarks[start_line]] + "\n"))
 
 

@@ -27,7 +27,18 @@ _NAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"  # REXML's UNAME_STR, for the 
 ELEMENT_LINE = rf"</?(?!(?:{_SPAN_ELEMENTS})\b){_NAME}"  # LAZY_END_HTML_START and _STOP, near enough
 _LAZY_END = rf"(?:\{{:(?![:/])(?:\\\}}|[^}}])+\}}\s*$|{ELEMENT_LINE})"
 _LIST_START = {"ul": r"[+*-]", "ol": r"\d+\."}
+_LIST_KIND = {kind: re.compile(rf" {{0,3}}{marker}[\t| ]") for kind, marker in _LIST_START.items()}
 _ANY_LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
+# An item whose marker line holds its text after one to four spaces, no tab.
+_PLAIN_ITEM = {kind: re.compile(rf"( {{0,3}}){marker} {{1,4}}[^ \t]") for kind, marker in _LIST_START.items()}
+# An item's line with a line right under it that is not an item of its list, nor blank.
+_UNDER_AN_ITEM = re.compile(r"\n( {0,3})(?:([+*-])|\d+\.)[\t| ][^\n]*\n(?!\1(?(2)[+*-]|\d+\.)[\t| ]|[ \t]*(?:\n|$))")
+# An item's line, blank lines, then an indented line: the item's, in kramdown and in CommonMark alike, but
+# what follows that line may be the item's in kramdown only.
+_INDENTED_AFTER_AN_ITEM = re.compile(r"\n {0,3}(?:[+*-]|\d+\.)[\t| ][^\n]*\n(?:[ \t]*\n)+[ \t]+\S")
+# What a line must start with (after up to three spaces) to be anything but text to _container.
+_SPECIAL_FIRST = frozenset("`~<*_-+0123456789")
+_SPECIAL_LINE = re.compile(r"^ {0,3}[`~<*_+0-9-]", re.MULTILINE)
 _HR = re.compile(r" {0,3}([*_-])[ \t]*\1[ \t]*\1(?:\1|[ \t])*$")
 _EOB = re.compile(r"\^\s*$")
 _BLANK = re.compile(r"\s*$")
@@ -63,17 +74,31 @@ class _Item:
 
 def explicit_list_items(text: str) -> str:
     """`text` with every line a list item takes (kramdown's way) indented under that item."""
-    if not _ANY_LIST_START.search(text):
-        return text
-    lines = text.split("\n")
-    return "\n".join(_container(lines))
+    lined = "\n" + text  # the patterns start with a newline, which the regex engine finds fast; ^ it does not
+    if not _UNDER_AN_ITEM.search(lined) and not _INDENTED_AFTER_AN_ITEM.search(lined):
+        return text  # each item one line, each list ended by a blank line: read alike (most posts)
+    special, line, last = [], 0, 0
+    for found in _SPECIAL_LINE.finditer(text):  # the lines to look at: finding them by regex is what keeps this cheap
+        line += text.count("\n", last, found.start())
+        last = found.start()
+        special.append(line)
+    return "\n".join(_container(text.split("\n"), special))
 
 
-def _container(lines: list[str]) -> list[str]:
-    """The lines of a document or an item's value, with the lists in them made explicit."""
+def _container(lines: list[str], special: list[int] | None = None) -> list[str]:
+    """The lines of a document or an item's value, with the lists in them made explicit.
+
+    `special`: the indexes of the lines that may open a list, a fence or raw HTML (the others are text).
+    """
+    if special is None:
+        special = [index for index, line in enumerate(lines) if line[:4].lstrip(" ")[:1] in _SPECIAL_FIRST]
     out: list[str] = []
     index = 0
-    while index < len(lines):
+    for candidate in special:
+        if candidate < index:  # inside a block already taken
+            continue
+        out.extend(lines[index:candidate])
+        index = candidate
         line = lines[index]
         fence = _FENCE.match(line)
         html = _BLOCK_HTML.match(line)
@@ -88,13 +113,46 @@ def _container(lines: list[str]) -> list[str]:
             out.append(line)
             index += 1
         elif kind := _list_kind(line):
-            taken, written = _list(lines, index, kind)
+            taken, written = _list_lines(lines, index, kind)
             out.extend(written)
             index += taken
         else:
             out.append(line)
             index += 1
+    out.extend(lines[index:])
     return out
+
+
+def _list_lines(lines: list[str], start: int, kind: str) -> tuple[int, list[str]]:
+    """How many lines the list at `start` takes, and those lines as markdown-it is to read them."""
+    end = _plain_list_end(lines, start, kind)
+    if end is not None:
+        return end - start, lines[start:end]
+    return _list(lines, start, kind)
+
+
+def _plain_list_end(lines: list[str], start: int, kind: str) -> int | None:
+    """Where a list ends that kramdown and CommonMark read alike, its items one line each (most lists):
+    it has nothing to indent. None for any other list: a line under an item, or after a blank line."""
+    first = _PLAIN_ITEM[kind].match(lines[start])
+    if first is None:
+        return None
+    indent, index = first.group(1), start + 1
+    while index < len(lines):
+        item = _PLAIN_ITEM[kind].match(lines[index])
+        if item is not None and item.group(1) == indent:
+            index += 1
+            continue
+        if not _BLANK.match(lines[index]):
+            return None  # a line right under an item: kramdown's item takes it
+        after = next((i for i in range(index, len(lines)) if not _BLANK.match(lines[i])), len(lines))
+        if after < len(lines) and lines[after][:1] in (" ", "\t"):
+            return None  # an indented line after a blank one may be an item's
+        item = _PLAIN_ITEM[kind].match(lines[after]) if after < len(lines) else None
+        if item is None or item.group(1) != indent:
+            return index
+        index = after
+    return index
 
 
 def _html_end(lines: list[str], start: int, name: str) -> int:
@@ -105,10 +163,7 @@ def _html_end(lines: list[str], start: int, name: str) -> int:
 
 
 def _list_kind(line: str) -> str | None:
-    for kind, marker in _LIST_START.items():
-        if re.match(rf" {{0,3}}{marker}[\t| ]", line):
-            return kind
-    return None
+    return next((kind for kind, start in _LIST_KIND.items() if start.match(line)), None)
 
 
 def _fence_end(lines: list[str], start: int, opening: str) -> int | None:
@@ -167,7 +222,8 @@ def _list(lines: list[str], start: int, kind: str) -> tuple[int, list[str]]:
         # The marker line stays as written: the first value line comes out of _container unchanged.
         written.append(lines[item.first])
         padding = " " * item.column
-        written.extend(value if _BLANK.match(value) else padding + value for value in _container(item.lines)[1:])
+        if len(item.lines) > 1:  # most items are their marker line alone
+            written.extend(value if _BLANK.match(value) else padding + value for value in _container(item.lines)[1:])
     return index - start, written
 
 
@@ -183,6 +239,9 @@ def _commonmark_column(marker: str, rest: str) -> int:
 
 def _first_line(marker_width: int, rest: str) -> tuple[int, str]:
     """parse_first_list_line: the item's indentation, and its first line's content."""
+    content = rest.lstrip(" ")
+    if "\t" not in rest and content.strip() and not content.startswith("{:"):  # the usual `- text`
+        return marker_width + len(rest) - len(content), content
     if _ITEM_IAL_ONLY.match(rest):
         return 4, rest.strip()
     while tabs := re.match(r"( *)(\t+)", rest):
