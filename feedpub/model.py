@@ -183,6 +183,7 @@ class Config:
     markdown_extensions: tuple[str, ...]
     markdown_engine: str = "kramdown"  # or "cmark" (cmarkgfm), "python-markdown"
     smart_quotes: tuple[str, str, str, str] = ("\u2018", "\u2019", "\u201c", "\u201d")  # kramdown's ‘ ’ “ ”
+    line_numbers: bool = False  # kramdown engine: code blocks in Rouge's table with a line-number gutter
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()
     author_slugs: tuple[tuple[str, str], ...] = ()

@@ -228,6 +228,23 @@ def test_the_summary_is_jekylls_excerpt_whatever_block_opens_the_post_with_its_r
     assert summaries["Linked"] == '<p>Read <a href="https://blog.example.com/guide/">the guide</a>.</p>'
 
 
+@pytest.mark.parametrize(
+    "options",
+    ["{block: {line_numbers: true}}", "{line_numbers: true}", "{line_numbers: true, block: {line_numbers: false}}"],
+)
+def test_kramdowns_line_numbers_option_numbers_code_blocks_as_rouge_does(tmp_path, options):
+    config = CONFIG + f"kramdown:\n  syntax_highlighter_opts: {options}\n"
+    posts = {"_posts/2020-01-05-code.md": "---\ntitle: Code\n---\nSee:\n\n```js\nvar a;\nvar b;\n```\n"}
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    (content,) = etree.parse(str(root / "_site" / "feed.xml")).getroot().iter(f"{ATOM}content")
+    numbered = '<td class="rouge-gutter gl"><pre class="lineno">1\n2\n</pre></td>' in content.text
+    assert numbered == ("false" not in options)
+
+
 def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
     config = CONFIG.replace("timezone: Asia/Shanghai", "timezone: America/Los_Angeles")
     posts = {"_posts/2013-05-06-released.md": "---\ntitle: R\ndate: 2013-05-06 03:12:52 +0300\n---\nBody.\n"}

@@ -196,6 +196,18 @@ def test_a_line_opening_an_element_ends_a_blockquote_an_autolink_too():
     assert_renders_as_kramdown("blockquote-then-autolink-line")
 
 
+def test_code_blocks_get_rouges_line_numbers_when_the_site_asks_for_them():
+    # Jekyll's output for kramdown: {syntax_highlighter_opts: {block: {line_numbers: true}}}, which a popular
+    # Chinese theme sets: its posts' code lost its numbers in the feed.
+    folder = CASES.with_name("kramdown-line-numbers")
+    source = (folder / "code-blocks.md").read_text("utf-8")
+
+    html = kramdown_to_html(source, line_numbers=True)
+
+    assert normalised(html) == normalised((folder / "code-blocks.html").read_text("utf-8"))
+    assert "rouge-table" not in kramdown_to_html(source)
+
+
 # --- the engine in feedpub ------------------------------------------------------------------
 
 

@@ -47,15 +47,17 @@ __all__ = [
     "summary_from_content",
 ]
 
-# The engine's name and its options: Python-Markdown's extensions, or the kramdown engine's four smart quotes.
+# The engine's name and its options: Python-Markdown's extensions, or the four smart quotes of the kramdown
+# and cmark engines, then LINE_NUMBERS when code blocks get Rouge's line numbers (the kramdown engine's).
 MarkdownEngine = tuple[str, tuple[str, ...]]
+LINE_NUMBERS = "line_numbers"
 
 
 def engine_of(config: Config) -> MarkdownEngine:
     """The Markdown engine a config chooses, with its options."""
     if config.markdown_engine == "python-markdown":
         return config.markdown_engine, config.markdown_extensions
-    return config.markdown_engine, config.smart_quotes
+    return config.markdown_engine, config.smart_quotes + ((LINE_NUMBERS,) if config.line_numbers else ())
 
 
 class RenderError(Exception):
@@ -122,7 +124,7 @@ def _convert(text: str, engine: MarkdownEngine) -> str:
         # Imported here: markdown-it-py loads only for sites that choose this engine.
         from feedpub.render.kramdown import kramdown_to_html
 
-        return kramdown_to_html(text, _quotes(extensions))
+        return kramdown_to_html(text, _quotes(extensions), line_numbers=LINE_NUMBERS in extensions[4:])
     md = _converter(extensions)
     # A reused converter otherwise carries footnotes and references into the next post.
     md.reset()
@@ -130,7 +132,7 @@ def _convert(text: str, engine: MarkdownEngine) -> str:
 
 
 def _quotes(options: tuple[str, ...]) -> SmartQuotes:
-    if len(options) == 4:
+    if len(options) >= 4:
         return options[0], options[1], options[2], options[3]
     return SMART_QUOTES
 

@@ -40,15 +40,17 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 NOMARKDOWN = "kramdown-nomarkdown"
 
 
-def kramdown_to_html(text: str, quotes: SmartQuotes = SMART_QUOTES) -> str:
+def kramdown_to_html(text: str, quotes: SmartQuotes = SMART_QUOTES, line_numbers: bool = False) -> str:
     """HTML for a post body as Jekyll's kramdown would render it; raw HTML passes through.
 
-    `quotes` is kramdown's smart_quotes option: what its smart quotes are written as.
+    `quotes` is kramdown's smart_quotes option: what its smart quotes are written as. `line_numbers`
+    (syntax_highlighter_opts' line_numbers) puts each code block in Rouge's table with a line-number gutter.
     """
     kept: list[str] = []
     if "{::" in text:
         text = _extensions(text, kept)
-    html = _parser().render(explicit_list_items(text), {"kramdown_kept": kept, "kramdown_quotes": quotes})
+    env = {"kramdown_kept": kept, "kramdown_quotes": quotes, "kramdown_line_numbers": line_numbers}
+    html = _parser().render(explicit_list_items(text), env)
     if kept:
         html = re.sub(r"<!--kramdown-nomarkdown-(\d+)-->", lambda m: kept[int(m.group(1))], html)
     return html
@@ -149,22 +151,35 @@ def _parser() -> MarkdownIt:
 # --- rendering -------------------------------------------------------------------------
 
 
-def _code_block(content: str, language: str) -> str:
+def _code_block(content: str, language: str, env: EnvType) -> str:
     # Jekyll's markup for a highlighted block; Rouge's spans inside are left out.
+    code = escape(content, quote=False)
+    if env.get("kramdown_line_numbers"):
+        code = _with_line_numbers(content, code)
     return (
         f'<div class="language-{escape(language)} highlighter-rouge"><div class="highlight">'
-        f'<pre class="highlight"><code>{escape(content, quote=False)}</code></pre></div></div>\n'
+        f'<pre class="highlight"><code>{code}</code></pre></div></div>\n'
+    )
+
+
+def _with_line_numbers(content: str, code: str) -> str:
+    """Rouge's HTMLTable formatter: a gutter numbering the lines (the last counts without its newline too)."""
+    count = content.count("\n") + (0 if content.endswith("\n") else 1)
+    numbers = "".join(f"{number}\n" for number in range(1, count + 1))
+    return (
+        f'<table class="rouge-table"><tbody><tr><td class="rouge-gutter gl"><pre class="lineno">{numbers}</pre>'
+        f'</td><td class="rouge-code"><pre>{code}</pre></td></tr></tbody></table>'
     )
 
 
 def _fence(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     # kramdown's FENCED_CODEBLOCK_MATCH takes the first word of the info string, up to a `?`.
     language = tokens[idx].info.split(maxsplit=1)[0].split("?")[0] if tokens[idx].info.strip() else "plaintext"
-    return _code_block(tokens[idx].content, language)
+    return _code_block(tokens[idx].content, language, env)
 
 
 def _indented_code(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-    return _code_block(tokens[idx].content, "plaintext")
+    return _code_block(tokens[idx].content, "plaintext", env)
 
 
 def _code_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

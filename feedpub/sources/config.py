@@ -117,6 +117,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "engine": ("string", "kramdown"),
         "extensions": ("list", ["extra", "sane_lists"]),
         "smart_quotes": ("string", "lsquo,rsquo,ldquo,rdquo"),
+        "line_numbers": ("boolean", False),
     },
 }
 
@@ -260,6 +261,7 @@ class _Validator:
                 else tuple(markdown_settings["extensions"])
             ),
             smart_quotes=self.smart_quotes(markdown_settings["smart_quotes"]),
+            line_numbers=markdown_settings["line_numbers"],
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
             author_slugs=self.slug_map("author_slugs", top["author_slugs"]),

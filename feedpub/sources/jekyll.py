@@ -171,7 +171,11 @@ class _Reader:
         # kramdown engine (docs/fidelity.md), unless `feedpub: markdown: engine` says otherwise.
         markdown = feedpub.get("markdown")
         quotes = self.smart_quotes()
-        defaults = {"engine": "kramdown", **({"smart_quotes": quotes} if quotes else {})}
+        defaults = {
+            "engine": "kramdown",
+            **({"smart_quotes": quotes} if quotes else {}),
+            **({"line_numbers": True} if self.block_line_numbers() else {}),
+        }
         raw["markdown"] = {**defaults, **markdown} if isinstance(markdown, dict) else markdown or defaults
         jekyll = JekyllSite(
             source=source,
@@ -194,6 +198,17 @@ class _Reader:
             ),
         )
         return JekyllSettings(raw, self.feedpub_lines(), self.feedpub_nested_lines(), jekyll)
+
+    def block_line_numbers(self) -> bool:
+        """`kramdown: syntax_highlighter_opts:` `block: line_numbers:` (or `line_numbers:` for spans and
+        blocks alike, as kramdown's Rouge highlighter merges them): code blocks get Rouge's line numbers."""
+        kramdown = self.data.get("kramdown")
+        options = kramdown.get("syntax_highlighter_opts") if isinstance(kramdown, dict) else None
+        if not isinstance(options, dict):
+            return False
+        block = options.get("block")
+        value = block.get("line_numbers") if isinstance(block, dict) and "line_numbers" in block else None
+        return (value if value is not None else options.get("line_numbers")) is True
 
     def smart_quotes(self) -> str | None:
         """`kramdown: smart_quotes:` as kramdown's comma-separated text (Jekyll takes a list too), if set."""
@@ -224,6 +239,7 @@ class _Reader:
         lines = {("site", ours): self.lines[theirs] for ours, theirs in jekyll_keys if theirs in self.lines}
         if "kramdown" in self.lines:
             lines[("markdown", "smart_quotes")] = self.lines["kramdown"]
+            lines[("markdown", "line_numbers")] = self.lines["kramdown"]
         return lines
 
     def site_url(self) -> str:
