@@ -187,8 +187,8 @@ def test_a_build_with_control_characters_from_an_include_and_a_variable_publishe
     result = run_cli("build", "-c", root / "_config.yml", "--now", "2026-11-24T00:00:00Z")
 
     assert result.exit_code == 0, result.output
-    assert "_posts/2020-05-01-included.md:4: warning: include: removed control characters (U+0008)" in result.output
-    assert "_posts/2020-05-02-escaped.md:5: warning: Liquid wrote characters XML forbids (U+0008)" in result.output
+    assert "_posts/2020-05-01-included.md:4: warning: include: removed control characters (U+0008)" in result.stderr
+    assert "_posts/2020-05-02-escaped.md:5: warning: Liquid wrote characters XML forbids (U+0008)" in result.stderr
     feed = etree.parse(str(root / "_site" / "feed.xml")).getroot()
     contents = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}content") for e in feed.iter(f"{ATOM}entry")}
     assert contents["Included"] == "<p>在 AE 中</p>"
