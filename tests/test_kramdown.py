@@ -208,6 +208,10 @@ def test_code_blocks_get_rouges_line_numbers_when_the_site_asks_for_them():
     assert "rouge-table" not in kramdown_to_html(source)
 
 
+def test_triple_stars_are_strong_around_emphasis():
+    assert_renders_as_kramdown("strong-around-emphasis")
+
+
 # --- the engine in feedpub ------------------------------------------------------------------
 
 
