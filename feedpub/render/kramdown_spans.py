@@ -468,12 +468,14 @@ def strong_outside_emphasis(state: StateCore) -> None:
     """`***text***` as kramdown nests it: <strong><em>, where markdown-it's pairing gives <em><strong>."""
     for block in state.tokens:
         children = block.children if block.type == "inline" else None
-        if not children:
+        if not children or ("***" not in block.content and "___" not in block.content):
             continue
         # The delimiters' own text tokens are left empty between the tags: they do not count.
         shown = [index for index, token in enumerate(children) if token.type != "text" or token.content]
         for before, after in pairwise(shown):
-            if children[before].type != "em_open" or children[after].type != "strong_open":
+            emphasis, strong = children[before], children[after]
+            # One run of three: `_**x**_` is written nested and stays as written.
+            if emphasis.type != "em_open" or strong.type != "strong_open" or strong.markup != emphasis.markup * 2:
                 continue
             close = _closing_of(children, after)
             following = next((index for index in shown if index > close), None)
