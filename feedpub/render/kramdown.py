@@ -20,6 +20,7 @@ from functools import lru_cache
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.reference import reference as reference_rule
@@ -31,6 +32,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from feedpub.render import kramdown_abbr, kramdown_blocks, kramdown_spans, kramdown_tables, kramdown_tree
 from feedpub.render.kramdown_lists import explicit_list_items
+from feedpub.render.rouge_languages import ROUGE_LANGUAGES
 from feedpub.sources.typography import SMART_QUOTES, SmartQuotes
 
 # {::comment}...{:/comment} and {::nomarkdown}...{:/nomarkdown} (kramdown's EXT_BLOCK_START and EXT_SPAN_START),
@@ -134,7 +136,7 @@ def _parser() -> MarkdownIt:
     md.block.ruler.at("fence", kramdown_blocks.fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.block.ruler.before("list", "kramdown_list_start", kramdown_blocks.list_ends_paragraph, {"alt": ["paragraph"]})
     md.block.ruler.before(
-        "list", "kramdown_quote_end", kramdown_blocks.element_ends_blockquote, {"alt": ["blockquote"]}
+        "list", "kramdown_quote_end", kramdown_blocks.lazy_end_ends_blockquote, {"alt": ["blockquote"]}
     )
     md.core.ruler.after("block", "kramdown_ials", kramdown_tree.block_ials)
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
@@ -152,15 +154,32 @@ def _parser() -> MarkdownIt:
 # --- rendering -------------------------------------------------------------------------
 
 
-def _code_block(content: str, language: str, env: EnvType) -> str:
-    # Jekyll's markup for a highlighted block; Rouge's spans inside are left out.
+def _code_block(content: str, language: str, attributes: dict, env: EnvType) -> str:
+    """Jekyll's markup for a code block (Rouge's spans inside are left out), the block's IAL on its wrapper.
+
+    A language Rouge has no lexer for is not highlighted: kramdown writes a plain <pre><code>.
+    """
     code = escape(content, quote=False)
+    if language not in ROUGE_LANGUAGES:
+        return f'<pre{_other_attributes(attributes)}><code class="language-{escape(language)}">{code}</code></pre>\n'
     if env.get("kramdown_line_numbers"):
         code = _with_line_numbers(content, code)
     return (
-        f'<div class="language-{escape(language)} highlighter-rouge"><div class="highlight">'
+        f'<div{_rouge_attributes(language, attributes)}><div class="highlight">'
         f'<pre class="highlight"><code>{code}</code></pre></div></div>\n'
     )
+
+
+def _rouge_attributes(language: str, attributes: dict) -> str:
+    """The attributes of Rouge's wrapper as kramdown writes them: its language class, the IAL's classes, then
+    `highlighter-rouge`; the IAL's other attributes after."""
+    classes = [name for name in str(attributes.get("class") or "").split() if not name.startswith("language-")]
+    names = " ".join([f"language-{language}", *classes, "highlighter-rouge"])
+    return f' class="{escapeHtml(names)}"{_other_attributes(attributes)}'
+
+
+def _other_attributes(attributes: dict) -> str:
+    return "".join(f' {name}="{escapeHtml(str(value))}"' for name, value in attributes.items() if name != "class")
 
 
 def _with_line_numbers(content: str, code: str) -> str:
@@ -175,19 +194,27 @@ def _with_line_numbers(content: str, code: str) -> str:
 
 def _fence(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     # kramdown's FENCED_CODEBLOCK_MATCH takes the first word of the info string, up to a `?`.
-    language = tokens[idx].info.split(maxsplit=1)[0].split("?")[0] if tokens[idx].info.strip() else "plaintext"
-    return _code_block(tokens[idx].content, language, env)
+    token = tokens[idx]
+    language = token.info.split(maxsplit=1)[0].split("?")[0] if token.info.strip() else _ial_language(token)
+    return _code_block(token.content, language, token.attrs, env)
 
 
 def _indented_code(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-    return _code_block(tokens[idx].content, "plaintext", env)
+    return _code_block(tokens[idx].content, _ial_language(tokens[idx]), tokens[idx].attrs, env)
+
+
+def _ial_language(token: Token) -> str:
+    """A code block's language from its IAL (`{: .language-ruby}`), else Jekyll's default_lang, plaintext."""
+    classes = str(token.attrGet("class") or "").split()
+    return next((name.removeprefix("language-") for name in classes if name.startswith("language-")), "plaintext")
 
 
 def _code_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # As a code block's wrapper: its language class (from an IAL, else plaintext), the IAL's classes, Rouge's.
     token = tokens[idx]
-    if not token.attrGet("class"):
-        token.attrSet("class", "language-plaintext highlighter-rouge")
-    return f"<code{self.renderAttrs(token)}>{escape(token.content, quote=False)}</code>"
+    language = _ial_language(token)
+    code = escape(token.content, quote=False)
+    return f"<code{_rouge_attributes(language, dict(token.attrs))}>{code}</code>"
 
 
 def _math_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

@@ -11,7 +11,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.fence import fence as commonmark_fence
 from markdown_it.rules_block.heading import heading as commonmark_heading
 
-from feedpub.render.kramdown_lists import ELEMENT_LINE
+from feedpub.render.kramdown_lists import LAZY_END
 
 # kramdown's HTML_SPAN_ELEMENTS: a line starting with one of these is a paragraph, not an HTML block.
 SPAN_ELEMENTS = frozenset(
@@ -212,13 +212,14 @@ def list_ends_paragraph(state: StateBlock, start_line: int, end_line: int, silen
     return bool(_LIST_START.match(state.src[start : state.eMarks[start_line]] + "\n"))
 
 
-_ELEMENT_LINE = re.compile(ELEMENT_LINE)
+_LAZY_END = re.compile(LAZY_END)
 
 
-def element_ends_blockquote(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """A blockquote terminator only: a lazy line that opens or closes an element other than a span element
-    ends the quote (kramdown's LAZY_END), `<https://example.org/>` too, which reads as an element's start."""
+def lazy_end_ends_blockquote(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A blockquote terminator only: kramdown's LAZY_END ends a quote's lazy lines. A block IAL line is then
+    the quote's (`> q` then `{: .tip}` is <blockquote class="tip">), and a line that opens or closes an
+    element other than a span element is a block of its own (`<https://example.org/>` reads as one)."""
     if not silent or state.sCount[start_line] - state.blkIndent >= 4:
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
-    return bool(_ELEMENT_LINE.match(state.src, start, state.eMarks[start_line]))
+    return bool(_LAZY_END.match(state.src, start, state.eMarks[start_line]))

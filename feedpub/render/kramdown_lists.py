@@ -24,8 +24,9 @@ _SPAN_ELEMENTS = (
     "rt|rtc|ruby|samp|select|small|span|strong|sub|sup|tt|u|var|script"
 )
 _NAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"  # REXML's UNAME_STR, for the names Markdown meets
-ELEMENT_LINE = rf"</?(?!(?:{_SPAN_ELEMENTS})\b){_NAME}"  # LAZY_END_HTML_START and _STOP, near enough
-_LAZY_END = rf"(?:\{{:(?![:/])(?:\\\}}|[^}}])+\}}\s*$|{ELEMENT_LINE})"
+_ELEMENT_LINE = rf"</?(?!(?:{_SPAN_ELEMENTS})\b){_NAME}"  # LAZY_END_HTML_START and _STOP, near enough
+# What ends a run of lazy lines (kramdown's LAZY_END, blank lines aside): a block IAL line, or an element's line.
+LAZY_END = rf"(?:\{{:(?![:/])(?:\\\}}|[^}}])+\}}\s*$|{_ELEMENT_LINE})"
 _LIST_START = {"ul": r"[+*-]", "ol": r"\d+\."}
 _LIST_KIND = {kind: re.compile(rf" {{0,3}}{marker}[\t| ]") for kind, marker in _LIST_START.items()}
 _ANY_LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
@@ -60,7 +61,7 @@ def _content_and_lazy(indentation: int) -> tuple[re.Pattern[str], re.Pattern[str
     """PARSE_FIRST_LIST_LINE_REGEXP_CACHE: a line indented under the item, and a lazy line."""
     units, rest = divmod(indentation, 4)
     content = re.compile(rf"(?:(?:\t| {{4}}){{{units}}} {{{rest}}}|(?:\t| {{4}}){{{units + 1}}}).*\S")
-    lazy = re.compile(rf"(?! {{0,{min(indentation, 3)}}}{_LAZY_END}).*\S")
+    lazy = re.compile(rf"(?! {{0,{min(indentation, 3)}}}{LAZY_END}).*\S")
     return content, lazy
 
 
