@@ -170,6 +170,9 @@ class JekyllSite:
     # What Jekyll's absolute_url puts before a path: `url` as written and `baseurl`. A `url` ending
     # in "/" gives "https://x.org//2020/..." in every link and id jekyll-feed wrote: ids must not change.
     url_prefix: str = ""
+    # `_data/authors.yml` (or .yaml, .json): (key, name, email, uri), for jekyll-feed's
+    # `site.data.authors[post.author]`: a post's `author: virginia` is that entry's name.
+    data_authors: tuple[tuple[str, str, str | None, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

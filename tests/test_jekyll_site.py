@@ -245,6 +245,34 @@ def test_kramdowns_line_numbers_option_numbers_code_blocks_as_rouge_does(tmp_pat
     assert numbered == ("false" not in options)
 
 
+def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jekyll_feed_looks_it_up(tmp_path):
+    config = CONFIG.replace("author:\n  name: 张三\n  twitter: zhangsan\n", "author: cotes\n")
+    posts = {
+        "_data/authors.yml": (
+            "virginia:\n  name: Virginia Sanchez Cruz\n  twitter: vsc\n  uri: https://v.example/\n"
+            "cotes:\n  name: 张三\n  email: z@example.com\n"
+        ),
+        "_posts/2020-01-05-keyed.md": "---\ntitle: Keyed\nauthor: virginia\n---\nBody.\n",
+        "_posts/2020-01-06-site.md": "---\ntitle: Site author\n---\nBody.\n",
+        "_posts/2020-01-07-plain.md": "---\ntitle: Plain\nauthor: Someone Else\n---\nBody.\n",
+    }
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    found = {e.title: e for e in entries(root / "_site" / "feed.xml").values()}
+    assert (found["Keyed"].author_detail.name, found["Keyed"].author_detail.href) == (
+        "Virginia Sanchez Cruz",
+        "https://v.example/",
+    )
+    assert (found["Site author"].author_detail.name, found["Site author"].author_detail.email) == (
+        "张三",
+        "z@example.com",
+    )
+    assert found["Plain"].author_detail.name == "Someone Else"
+
+
 def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
     config = CONFIG.replace("timezone: Asia/Shanghai", "timezone: America/Los_Angeles")
     posts = {"_posts/2013-05-06-released.md": "---\ntitle: R\ndate: 2013-05-06 03:12:52 +0300\n---\nBody.\n"}

@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
 from feedpub.model import JekyllFeed, JekyllSite
 from feedpub.sources.slugs import locale_to_language_tag
 from feedpub.sources.typography import SMART_QUOTES, parse_smart_quotes, smartify
@@ -196,6 +198,7 @@ class _Reader:
             liquid_inputs=liquid_inputs_digest(
                 source, self.text("includes_dir", "_includes") or "_includes", self.text("data_dir", "_data") or "_data"
             ),
+            data_authors=data_authors(source / (self.text("data_dir", "_data") or "_data")),
         )
         return JekyllSettings(raw, self.feedpub_lines(), self.feedpub_nested_lines(), jekyll)
 
@@ -420,6 +423,38 @@ def json_ready(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def data_authors(data_dir: Path) -> tuple[tuple[str, str, str | None, str | None], ...]:
+    """The entries of `authors.yml` (or .yaml, .json) in the site's data folder that give a name, email or uri:
+    jekyll-feed looks a post's author up there. A file that cannot be read gives none (Liquid's site.data
+    says why, when a post reads it)."""
+    for name in ("authors.yml", "authors.yaml", "authors.json"):
+        path = data_dir / name
+        if not path.is_file():
+            continue
+        try:
+            found = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return ()
+        if not isinstance(found, dict):
+            return ()
+        return tuple(
+            (str(key), *_author_entry(str(key), value))
+            for key, value in found.items()
+            if isinstance(value, dict) and any(isinstance(value.get(k), str) for k in ("name", "email", "uri"))
+        )
+    return ()
+
+
+def _author_entry(key: str, value: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """jekyll-feed's post_author_name (the entry's name, else the key), email and uri."""
+    name, email, uri = (value.get(field) for field in ("name", "email", "uri"))
+    return (
+        name.strip() if isinstance(name, str) and name.strip() else key,
+        email if isinstance(email, str) and email else None,
+        uri if isinstance(uri, str) and uri else None,
+    )
 
 
 def liquid_inputs_digest(source: Path, *folders: str) -> str:

@@ -278,13 +278,14 @@ class _FrontMatter:
         value = self.data.get("author", self.data.get("authors"))
         key = "author" if "author" in self.data else "authors"
         if value is None:
-            return (self.config.site.author,) if self.config.site.author else ()
+            site_author = self.config.site.author
+            return (self.data_author(site_author.name) or site_author,) if site_author else ()
         items = value if isinstance(value, list) else [value]
         authors = []
         for item in items:
             fields = author_fields(item) if isinstance(item, dict) else None
             if isinstance(item, str) and item.strip():
-                authors.append(Author(strip_forbidden(item.strip())))
+                authors.append(self.data_author(item.strip()) or Author(strip_forbidden(item.strip())))
             elif fields is not None:
                 name, email, uri = (strip_forbidden(field) if field else None for field in fields)
                 authors.append(Author(name or "", email, uri))
@@ -292,6 +293,16 @@ class _FrontMatter:
                 got = "a mapping without name:" if isinstance(item, dict) else describe(item)
                 self.error(key, f"{key}: expected a name, {{name, email, uri}}, or a list of them; got {got}")
         return tuple(dict.fromkeys(authors))  # one author listed twice is one author, as a tag given twice
+
+    def data_author(self, key: str) -> Author | None:
+        """On a Jekyll site, the author `key` names in `_data/authors.yml`, as jekyll-feed looks it up."""
+        if self.jekyll is None:
+            return None
+        found = next((entry for entry in self.jekyll.data_authors if entry[0] == key), None)
+        if found is None:
+            return None
+        _, name, email, uri = found
+        return Author(strip_forbidden(name), email and strip_forbidden(email), uri and strip_forbidden(uri))
 
     def jekyll_date(self) -> datetime | None:
         """`date:` on a Jekyll site: one no parser can read falls back to the file name's date, with a warning.
