@@ -25,9 +25,9 @@ from feedpub.sources.jekyll_posts import (
     defaults_for,
     escape_path,
     excerpt,
-    excerpt_with_link_definitions,
     file_slug,
     is_excerpt_of,
+    link_definitions_for,
     post_categories,
     post_tags,
     post_urls,
@@ -406,9 +406,8 @@ def test_an_excerpt_gets_the_definitions_of_the_reference_links_it_uses():
     body = "See [the docs][d] and [x].\n\nMore [e].\n\n[d]: https://docs.example/\n  [x]: /x 'X'\n[e]: /e\n"
     head = excerpt(body, "\n\n")
 
-    assert excerpt_with_link_definitions(head, body) == (
-        "See [the docs][d] and [x].\n\n[d]: https://docs.example/\n[x]: /x 'X'"  # joined groups: no indent
-    )
+    assert link_definitions_for(head, body) == "\n\n[d]: https://docs.example/\n[x]: /x 'X'"  # groups joined: no indent
+    assert link_definitions_for("No links.", "No links.\n\n[d]: /d\n") == ""
 
 
 @given(

@@ -29,7 +29,7 @@ from feedpub.render.markup import (
     without_more_marker,
 )
 from feedpub.sources.files import XML_FORBIDDEN
-from feedpub.sources.jekyll_posts import excerpt_with_link_definitions, is_excerpt_of
+from feedpub.sources.jekyll_posts import is_excerpt_of, link_definitions_for
 from feedpub.sources.typography import SMART_QUOTES, SmartQuotes
 
 # Importable from here as before: check and the build use these names.
@@ -173,7 +173,7 @@ def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Conf
     if post.summary:
         # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
         if is_excerpt_of(post.summary, post.body):
-            text = excerpt_with_link_definitions(close_liquid_blocks(post.summary), post.body)
+            text = close_liquid_blocks(post.summary) + link_definitions_for(post.summary, post.body)
             text = _liquid(text, post, config, post.body_line, engine)
         else:
             text = post.summary

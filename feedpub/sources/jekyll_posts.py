@@ -323,9 +323,9 @@ def is_excerpt_of(text: str, body: str) -> bool:
     return _BLANK_LINES.sub("", body).startswith(text)
 
 
-def excerpt_with_link_definitions(head: str, body: str) -> str:
-    """The excerpt `head` with the link definitions further down the body whose label it uses, as Jekyll adds
-    them: a reference link in the first paragraph is a link in the excerpt too."""
+def link_definitions_for(head: str, body: str) -> str:
+    """What Jekyll adds to the excerpt `head` of `body`: the link definitions further down whose label it
+    uses (a reference link in the first paragraph is a link in the excerpt too), after a blank line; or ""."""
     rest = _BLANK_LINES.sub("", body)[len(head) :]
     definitions = ["".join(found) for found in _LINK_DEFINITION.findall(rest) if found[0] in head]
-    return head + "\n\n" + "\n".join(definitions) if definitions else head
+    return "\n\n" + "\n".join(definitions) if definitions else ""
