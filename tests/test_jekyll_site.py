@@ -273,6 +273,26 @@ def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jeky
     assert found["Plain"].author_detail.name == "Someone Else"
 
 
+def test_a_file_name_with_a_one_digit_month_and_day_dates_the_post_as_jekyll_does(tmp_path):
+    # A real blog names 153 of its 176 posts so (yanhaijing.github.io): they were all left out.
+    posts = {
+        "_posts/2016-1-8-one-digit.md": "---\ntitle: 一位数的日期\n---\nBody.\n",
+        "_posts/web/2016-11-5-day.markdown": "---\ntitle: Day\n---\nBody.\n",
+    }
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.output
+    assert "skips it" not in result.stderr
+    found = entries(root / "_site" / "feed.xml")
+    assert sorted(found) == [
+        "https://blog.example.com/notes/2016/01/08/one-digit.html",
+        "https://blog.example.com/notes/2016/11/05/day.html",  # a folder under _posts is no category
+    ]
+    assert found["https://blog.example.com/notes/2016/01/08/one-digit.html"].published.startswith("2016-01-08T00:00:00")
+
+
 def test_a_date_with_another_offset_is_in_the_sites_zone_in_the_url(tmp_path):
     config = CONFIG.replace("timezone: Asia/Shanghai", "timezone: America/Los_Angeles")
     posts = {"_posts/2013-05-06-released.md": "---\ntitle: R\ndate: 2013-05-06 03:12:52 +0300\n---\nBody.\n"}

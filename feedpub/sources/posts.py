@@ -595,7 +595,8 @@ def _skipped_by_jekyll(source: SourceFile) -> bool:
     Jekyll leaves such a file out without a word; outside `_posts`, the missing
     date stays an error, as it always was.
     """
-    if "_posts" not in source.path.parts or date_from_filename(source.path.stem, UTC) is not None:
+    # Jekyll's file name date may have one-digit months and days (2016-1-8-post.md), as jekyll_file_date reads it.
+    if "_posts" not in source.path.parts or jekyll_file_date(source.path, UTC) is not None:
         return False
     data = source.front_matter.data
     return not isinstance(data, dict) or data.get("date") is None
