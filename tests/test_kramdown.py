@@ -220,6 +220,12 @@ def test_block_and_span_ials_land_where_kramdown_puts_them_and_unknown_languages
     assert_renders_as_kramdown("ials-on-quotes-and-code")
 
 
+def test_an_indented_code_blocks_lazy_lines_and_emphasis_beside_non_ascii_spaces_read_as_in_kramdown():
+    # A line right under indented code is the code's, joined with a space; an ideographic space (U+3000)
+    # beside ** does not stop it: Ruby's \s is ASCII.
+    assert_renders_as_kramdown("lazy-code-lines-and-ascii-spaces")
+
+
 # --- the engine in feedpub ------------------------------------------------------------------
 
 

@@ -133,6 +133,7 @@ def _parser() -> MarkdownIt:
     # kramdown's own reading of block HTML replaces CommonMark's seven kinds of HTML block.
     md.block.ruler.at("html_block", kramdown_blocks.html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})
+    md.block.ruler.at("code", kramdown_blocks.code)
     md.block.ruler.at("fence", kramdown_blocks.fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.block.ruler.before("list", "kramdown_list_start", kramdown_blocks.list_ends_paragraph, {"alt": ["paragraph"]})
     md.block.ruler.before(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.code import code as commonmark_code
 from markdown_it.rules_block.fence import fence as commonmark_fence
 from markdown_it.rules_block.heading import heading as commonmark_heading
 
@@ -223,3 +224,35 @@ def lazy_end_ends_blockquote(state: StateBlock, start_line: int, end_line: int, 
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
     return bool(_LAZY_END.match(state.src, start, state.eMarks[start_line]))
+
+
+def code(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """An indented code block as kramdown's CODEBLOCK_MATCH takes it: a line right under an indented one is
+    the block's too, however little it is indented (not an IAL's or an element's), joined to the line before
+    with a space (parse_codeblock's `\\n( {0,3}\\S)` -> ` \\1`). Inside a container, CommonMark's block."""
+    if not state.is_code_block(start_line):
+        return False
+    if state.blkIndent:
+        return commonmark_code(state, start_line, end_line, silent)
+    last = line = start_line + 1
+    while line < end_line:
+        start, end = state.bMarks[line] + state.tShift[line], state.eMarks[line]
+        if state.isEmpty(line):
+            line += 1
+        elif state.is_code_block(line) or (line == last and not _LAZY_END.match(state.src, start, end)):
+            line += 1
+            last = line
+        else:
+            break
+    if silent:
+        return True
+    state.line = last
+    raw = state.src[state.bMarks[start_line] : state.eMarks[last - 1]] + "\n"
+    token = state.push("code_block", "code", 0)
+    token.content = _INDENT.sub("", _LAZY_CODE_LINE.sub(r" \1", raw))
+    token.map = [start_line, last]
+    return True
+
+
+_LAZY_CODE_LINE = re.compile(r"\n( {0,3}\S)")
+_INDENT = re.compile(r"^(?: {4}|\t)", re.MULTILINE)

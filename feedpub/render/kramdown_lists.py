@@ -96,7 +96,7 @@ def _container(lines: list[str], special: list[int] | None = None) -> list[str]:
     out: list[str] = []
     index = 0
     for candidate in special:
-        if candidate < index:  # inside a block already taken
+        if candidate < index or _in_indented_code(lines, candidate):  # inside a block already taken, or code
             continue
         out.extend(lines[index:candidate])
         index = candidate
@@ -130,6 +130,23 @@ def _list_lines(lines: list[str], start: int, kind: str) -> tuple[int, list[str]
     if end is not None:
         return end - start, lines[start:end]
     return _list(lines, start, kind)
+
+
+def _in_indented_code(lines: list[str], index: int) -> bool:
+    """Whether the line at `index` is in an indented code block: kramdown's takes every line right under it
+    (CODEBLOCK_MATCH), so a line of its text that looks like an item is code."""
+    line = index - 1
+    while line >= 0 and not _BLANK.match(lines[line]):
+        if lines[line].startswith(("    ", "\t")) and (line == 0 or _ends_a_block(lines[line - 1])):
+            return True
+        line -= 1
+    return False
+
+
+def _ends_a_block(line: str) -> bool:
+    """Whether indented code may start right under `line`: not under a paragraph's text, which it continues."""
+    text = line.lstrip(" ")
+    return bool(_BLANK.match(line) or text.startswith(("#", "[")) or _HR.match(line) or _FENCE.match(line))
 
 
 def _plain_list_end(lines: list[str], start: int, kind: str) -> int | None:

@@ -60,6 +60,9 @@ def apply_attributes(token: Token, attributes: dict[str, str]) -> None:
             token.attrSet(key, value)
 
 
+_ASCII_SPACE = frozenset(" \t\n\r\f\v")
+
+
 def emphasis(state: StateInline, silent: bool) -> bool:
     """`*`/`_` delimiters opened and closed by kramdown's rules, not CommonMark's flanking rules.
 
@@ -76,8 +79,9 @@ def emphasis(state: StateInline, silent: bool) -> bool:
         end += 1
     before = state.src[start - 1] if start > 0 else ""
     after = state.src[end] if end < state.posMax else " "
-    can_open = not after.isspace()
-    can_close = before != "" and not before.isspace()
+    # Ruby's \s is ASCII: an ideographic space (U+3000) or U+2028 beside a delimiter does not stop it.
+    can_open = after not in _ASCII_SPACE
+    can_close = before != "" and before not in _ASCII_SPACE
     if marker == "_":
         can_open = can_open and not before.isalpha()
         can_close = can_close and not after.isalnum()
