@@ -226,6 +226,11 @@ def test_an_indented_code_blocks_lazy_lines_and_emphasis_beside_non_ascii_spaces
     assert_renders_as_kramdown("lazy-code-lines-and-ascii-spaces")
 
 
+def test_a_tag_whose_unquoted_attribute_value_is_not_a_word_is_text():
+    # JSX quoted in a Chinese blog's post (`<li onClick={(e) => ...}>`) lost its words as a hidden tag.
+    assert_renders_as_kramdown("tag-with-unquoted-non-word-value")
+
+
 # --- the engine in feedpub ------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import html
 import re
 from itertools import pairwise
 
+from markdown_it.common.html_re import open_tag
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markdown_it.token import Token
@@ -292,7 +293,9 @@ BLOCK_ELEMENTS = frozenset(
     "section summary table tbody td th thead tfoot tr ul".split()
 )
 WITHOUT_BODY = frozenset("area base br col command embed hr img input keygen link meta param source track wbr".split())
-SPAN_TAG = re.compile(r"<([A-Za-z][\w:.-]*)((?:\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*)\s*(/?)>")
+# kramdown's HTML_TAG_RE: an unquoted attribute value is word characters only (`c=(e)` makes no tag).
+SPAN_TAG = re.compile(r"<([A-Za-z][\w:.-]*)((?:\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|\w+))?)*)\s*(/?)>")
+_COMMONMARK_OPEN_TAG = re.compile(open_tag)
 
 
 def span_html(state: StateInline, silent: bool) -> bool:
@@ -315,6 +318,13 @@ def span_html(state: StateInline, silent: bool) -> bool:
         return True
     match = SPAN_TAG.match(state.src, state.pos, state.posMax)
     if match is None:
+        if _COMMONMARK_OPEN_TAG.match(state.src, state.pos, state.posMax):
+            # A tag to CommonMark that is none to kramdown (`<li onClick={(e) => f()}>` quoted in a post):
+            # text, as kramdown writes it, where markdown-it would keep it and a browser hide it.
+            if not silent:
+                state.pending += "<"
+            state.pos += 1
+            return True
         return False
     lower = match.group(1).lower()
     if lower in BLOCK_ELEMENTS:
