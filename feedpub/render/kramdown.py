@@ -142,7 +142,7 @@ def _parser() -> MarkdownIt:
     md.core.ruler.after("block", "kramdown_ials", kramdown_tree.block_ials)
     md.core.ruler.after("kramdown_ials", "kramdown_lists", kramdown_tree.list_paragraphs)
     md.core.ruler.after("kramdown_lists", "kramdown_labels", kramdown_tree.escaped_reference_labels)
-    md.core.ruler.push("kramdown_strong_outside", kramdown_spans.strong_outside_emphasis)
+    md.core.ruler.push("kramdown_strong_outside", kramdown_tree.strong_outside_emphasis)
     md.core.ruler.push("kramdown_span_html", kramdown_tree.balance_span_html)
     md.core.ruler.push("kramdown_ids", kramdown_tree.header_ids)
     md.core.ruler.push("kramdown_abbreviations", kramdown_abbr.mark)  # after the ids: they are the plain text's

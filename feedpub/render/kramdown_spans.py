@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import html
 import re
-from itertools import pairwise
 
 from markdown_it.common.html_re import open_tag
-from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline.state_inline import Delimiter, StateInline
 from markdown_it.token import Token
 
@@ -476,33 +474,3 @@ def _push_image(state: StateInline, alt: str, src: str, title: str) -> None:
     token.attrs = {"src": src, "alt": "", **({"title": title} if title else {})}
     token.children = children
     token.content = alt
-
-
-def strong_outside_emphasis(state: StateCore) -> None:
-    """`***text***` as kramdown nests it: <strong><em>, where markdown-it's pairing gives <em><strong>."""
-    for block in state.tokens:
-        children = block.children if block.type == "inline" else None
-        if not children or ("***" not in block.content and "___" not in block.content):
-            continue
-        # The delimiters' own text tokens are left empty between the tags: they do not count.
-        shown = [index for index, token in enumerate(children) if token.type != "text" or token.content]
-        for before, after in pairwise(shown):
-            emphasis, strong = children[before], children[after]
-            # One run of three: `_**x**_` is written nested and stays as written.
-            if emphasis.type != "em_open" or strong.type != "strong_open" or strong.markup != emphasis.markup * 2:
-                continue
-            close = _closing_of(children, after)
-            following = next((index for index in shown if index > close), None)
-            if following is not None and children[following].type == "em_close":
-                children[before], children[after] = children[after], children[before]
-                children[close], children[following] = children[following], children[close]
-
-
-def _closing_of(tokens: list[Token], opening: int) -> int:
-    """The index of the token closing the one at `opening`."""
-    depth = 0
-    for index in range(opening, len(tokens)):
-        depth += tokens[index].nesting
-        if depth == 0:
-            return index
-    return len(tokens) - 1

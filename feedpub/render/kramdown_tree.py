@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_core import StateCore
@@ -271,6 +272,26 @@ def _closing(tokens: list[Token], index: int) -> int:
         if depth == 0:
             return position
     return len(tokens) - 1
+
+
+def strong_outside_emphasis(state: StateCore) -> None:
+    """`***text***` as kramdown nests it: <strong><em>, where markdown-it's pairing gives <em><strong>."""
+    for block in state.tokens:
+        children = block.children if block.type == "inline" else None
+        if not children or ("***" not in block.content and "___" not in block.content):
+            continue
+        # The delimiters' own text tokens are left empty between the tags: they do not count.
+        shown = [index for index, token in enumerate(children) if token.type != "text" or token.content]
+        for before, after in pairwise(shown):
+            emphasis, strong = children[before], children[after]
+            # One run of three: `_**x**_` is written nested and stays as written.
+            if emphasis.type != "em_open" or strong.type != "strong_open" or strong.markup != emphasis.markup * 2:
+                continue
+            close = _closing(children, after)
+            following = next((index for index in shown if index > close), None)
+            if following is not None and children[following].type == "em_close":
+                children[before], children[after] = children[after], children[before]
+                children[close], children[following] = children[following], children[close]
 
 
 def header_ids(state: StateCore) -> None:
