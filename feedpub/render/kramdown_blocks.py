@@ -12,7 +12,7 @@ from markdown_it.rules_block.code import code as commonmark_code
 from markdown_it.rules_block.fence import fence as commonmark_fence
 from markdown_it.rules_block.heading import heading as commonmark_heading
 
-from feedpub.render.kramdown_lists import LAZY_END
+from feedpub.render.kramdown_lists import LAZY_END, LIST_START
 
 # kramdown's HTML_SPAN_ELEMENTS: a line starting with one of these is a paragraph, not an HTML block.
 SPAN_ELEMENTS = frozenset(
@@ -195,8 +195,6 @@ def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> 
     return False
 
 
-# kramdown's LIST_START (GFM's PARAGRAPH_END_GFM holds it): a marker, then a space, tab or `|`.
-_LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
 _MARKER_FIRST = frozenset("+*-0123456789")
 
 
@@ -210,7 +208,7 @@ def list_ends_paragraph(state: StateBlock, start_line: int, end_line: int, silen
         or state.sCount[start_line] - state.blkIndent >= 4
     ):
         return False
-    return bool(_LIST_START.match(state.src[start : state.eMarks[start_line]] + "\n"))
+    return bool(LIST_START.match(state.src[start : state.eMarks[start_line]] + "\n"))
 
 
 _LAZY_END = re.compile(LAZY_END)

@@ -27,11 +27,12 @@ _NAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"  # REXML's UNAME_STR, for the 
 _ELEMENT_LINE = rf"</?(?!(?:{_SPAN_ELEMENTS})\b){_NAME}"  # LAZY_END_HTML_START and _STOP, near enough
 # What ends a run of lazy lines (kramdown's LAZY_END, blank lines aside): a block IAL line, or an element's line.
 LAZY_END = rf"(?:\{{:(?![:/])(?:\\\}}|[^}}])+\}}\s*$|{_ELEMENT_LINE})"
-_LIST_START = {"ul": r"[+*-]", "ol": r"\d+\."}
-_LIST_KIND = {kind: re.compile(rf" {{0,3}}{marker}[\t| ]") for kind, marker in _LIST_START.items()}
-_ANY_LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
+_MARKERS = {"ul": r"[+*-]", "ol": r"\d+\."}
+_LIST_KIND = {kind: re.compile(rf" {{0,3}}{marker}[\t| ]") for kind, marker in _MARKERS.items()}
+# kramdown's LIST_START: a marker, then a space, tab or `|` (GFM's PARAGRAPH_END_GFM holds it too).
+LIST_START = re.compile(r" {0,3}(?:[+*-]|\d+\.)[\t| ]")
 # An item whose marker line holds its text after one to four spaces, no tab.
-_PLAIN_ITEM = {kind: re.compile(rf"( {{0,3}}){marker} {{1,4}}[^ \t]") for kind, marker in _LIST_START.items()}
+_PLAIN_ITEM = {kind: re.compile(rf"( {{0,3}}){marker} {{1,4}}[^ \t]") for kind, marker in _MARKERS.items()}
 # An item's line with a line right under it that is not an item of its list, nor blank.
 _UNDER_AN_ITEM = re.compile(r"\n( {0,3})(?:([+*-])|\d+\.)[\t| ][^\n]*\n(?!\1(?(2)[+*-]|\d+\.)[\t| ]|[ \t]*(?:\n|$))")
 # An item's line, blank lines, then an indented line: the item's, in kramdown and in CommonMark alike, but
@@ -53,7 +54,7 @@ _SETEXT_UNDERLINE = re.compile(r"-+\s*$")  # under a text line, `- ` is a headin
 def _item_start(kind: str, indentation: int) -> re.Pattern[str]:
     """fetch_pattern: a next item of the list, its marker indented less than the item's content."""
     spaces = min(max(indentation - 1, 0), 3)
-    return re.compile(rf"( {{0,{spaces}}}{_LIST_START[kind]})([\t| ].*)$")
+    return re.compile(rf"( {{0,{spaces}}}{_MARKERS[kind]})([\t| ].*)$")
 
 
 @lru_cache(maxsize=64)
@@ -200,7 +201,7 @@ def _fence_end(lines: list[str], start: int, opening: str) -> int | None:
 def _list(lines: list[str], start: int, kind: str) -> tuple[int, list[str]]:
     """The list starting at `start`, as parse_list reads it: how many lines it takes, and those lines re-indented."""
     items: list[_Item] = []
-    item_start = re.compile(rf"( {{0,3}}{_LIST_START[kind]})([\t| ].*)$")
+    item_start = re.compile(rf"( {{0,3}}{_MARKERS[kind]})([\t| ].*)$")
     content = lazy = re.compile(r"(?!)")
     indent = ""
     nested_found = last_blank = False
@@ -217,15 +218,15 @@ def _list(lines: list[str], start: int, kind: str) -> tuple[int, list[str]]:
             item_start = _item_start(kind, indentation)
             content, lazy = _content_and_lazy(indentation)
             indent = " " * indentation
-            nested_found = bool(_ANY_LIST_START.match(value))
+            nested_found = bool(LIST_START.match(value))
             last_blank = False
         elif content.match(line) or (not last_blank and lazy.match(line)):
             value = re.sub(r"^\t+", lambda tabs: " " * 4 * len(tabs.group(0)), line)
             indented = value.startswith(indent)
             value = value[len(indent) :] if indented else value
-            if not nested_found and indented and _ANY_LIST_START.match(value):
+            if not nested_found and indented and LIST_START.match(value):
                 nested_found = True
-            elif nested_found and not indented and _ANY_LIST_START.match(value):
+            elif nested_found and not indented and LIST_START.match(value):
                 value = " " * (items[-1].indentation + 4) + value
             items[-1].lines.append(value)
             last_blank = False
