@@ -174,6 +174,13 @@ def test_an_unknown_config_key_close_to_none_lists_the_keys(site_dir):
     assert "feedpub: config.yaml:5: colour: unknown key; expected one of: site, posts_dir, output_dir" in result.stderr
 
 
+def test_a_footnote_backlink_that_is_not_text_is_a_config_error(site_dir):
+    result = build_with(site_dir, VALID + "markdown:\n  footnote_backlink: [a, b]\n")
+
+    assert result.exit_code == 2
+    assert "markdown.footnote_backlink" in result.stderr
+
+
 @pytest.mark.parametrize("value", ["lsquo,rsquo", "lsquo,rsquo,ldquo,nosuch", "1114112,1,2,3"])
 def test_smart_quotes_that_are_not_four_quotes_are_a_config_error(site_dir, value):
     result = build_with(site_dir, VALID + f"markdown:\n  smart_quotes: {value}\n")

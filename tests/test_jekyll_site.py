@@ -245,6 +245,20 @@ def test_kramdowns_line_numbers_option_numbers_code_blocks_as_rouge_does(tmp_pat
     assert numbered == ("false" not in options)
 
 
+@pytest.mark.parametrize(("setting", "written"), [('"&#8617;&#xfe0e;"', "\u21a9\ufe0e"), ("", None), ('""', None)])
+def test_kramdowns_footnote_backlink_option_is_the_text_of_each_link_back(tmp_path, setting, written):
+    config = CONFIG + f"kramdown:\n  footnote_backlink: {setting}\n"
+    posts = {"_posts/2020-01-05-note.md": "---\ntitle: Note\n---\nSaid[^1].\n\n[^1]: Where.\n"}
+    root = jekyll_site(tmp_path / "site", config, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    (content,) = etree.parse(str(root / "_site" / "feed.xml")).getroot().iter(f"{ATOM}content")
+    backlinks = [link.text for link in etree.HTML(content.text).iter("a") if link.get("class") == "reversefootnote"]
+    assert backlinks == ([written] if written else [])
+
+
 def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jekyll_feed_looks_it_up(tmp_path):
     config = CONFIG.replace("author:\n  name: 张三\n  twitter: zhangsan\n", "author: cotes\n")
     posts = {

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CONFIG_SITE, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -208,6 +209,42 @@ def test_code_blocks_get_rouges_line_numbers_when_the_site_asks_for_them():
 
     assert normalised(html) == normalised((folder / "code-blocks.html").read_text("utf-8"))
     assert "rouge-table" not in kramdown_to_html(source)
+
+
+def test_a_note_not_ending_in_a_paragraph_gets_its_link_back_in_a_paragraph_of_its_own():
+    assert_renders_as_kramdown("footnote-backlink-own-paragraph")
+
+
+@pytest.mark.parametrize(("backlink", "expected"), [("&#8617;&#xfe0e;", "notes.html"), ("", "notes-none.html")])
+def test_a_sites_footnote_backlink_is_the_text_of_every_link_back(backlink, expected):
+    # jekyll-theme-chirpy sets "&#8617;&#xfe0e;": the arrow as text, not as an emoji. "" writes no links back.
+    folder = CASES.with_name("kramdown-footnote-backlink")
+    source = (folder / "notes.md").read_text("utf-8")
+
+    html = kramdown_to_html(source, backlink=backlink)
+
+    assert normalised(html) == normalised((folder / expected).read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("backlink", "written"),
+    [("<b>&back", "&lt;b&gt;&amp;back"), ("&copy; &#8617; &#x21A9; & x", "&copy; &#8617; &#x21A9; &amp; x")],
+)
+def test_a_footnote_backlink_is_escaped_as_kramdown_escapes_text_keeping_character_references(backlink, written):
+    html = kramdown_to_html("A[^1]\n\n[^1]: note\n", backlink=backlink)
+
+    assert f'role="doc-backlink">{written}</a>' in html
+
+
+def test_markdown_footnote_backlink_in_config_yaml_is_the_text_of_each_link_back(site_dir):
+    (site_dir / "posts" / "hello.md").write_text("---\ntitle: Hello\ndate: 2026-01-30\n---\nA[^1]\n\n[^1]: B\n")
+    (site_dir / "config.yaml").write_text(CONFIG_SITE + "markdown:\n  footnote_backlink: back\n", "utf-8")
+
+    result = run_cli("build", "--now", "2026-11-24T00:00:00Z")
+
+    assert result.exit_code == 0, result.stderr
+    feed = (site_dir / "public" / "atom.xml").read_text("utf-8")
+    assert 'role="doc-backlink"&gt;back&lt;/a&gt;' in feed
 
 
 def test_triple_stars_are_strong_around_emphasis():

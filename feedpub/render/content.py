@@ -48,16 +48,22 @@ __all__ = [
 ]
 
 # The engine's name and its options: Python-Markdown's extensions, or the four smart quotes of the kramdown
-# and cmark engines, then LINE_NUMBERS when code blocks get Rouge's line numbers (the kramdown engine's).
+# and cmark engines, then the kramdown engine's: LINE_NUMBERS when code blocks get Rouge's line numbers, and
+# FOOTNOTE_BACKLINK followed by the backlink's text when it is not kramdown's default.
 MarkdownEngine = tuple[str, tuple[str, ...]]
 LINE_NUMBERS = "line_numbers"
+FOOTNOTE_BACKLINK = "footnote_backlink="
+DEFAULT_BACKLINK = "&#8617;"
 
 
 def engine_of(config: Config) -> MarkdownEngine:
     """The Markdown engine a config chooses, with its options."""
     if config.markdown_engine == "python-markdown":
         return config.markdown_engine, config.markdown_extensions
-    return config.markdown_engine, config.smart_quotes + ((LINE_NUMBERS,) if config.line_numbers else ())
+    options = config.smart_quotes + ((LINE_NUMBERS,) if config.line_numbers else ())
+    if config.footnote_backlink != DEFAULT_BACKLINK:
+        options += (FOOTNOTE_BACKLINK + config.footnote_backlink,)
+    return config.markdown_engine, options
 
 
 class RenderError(Exception):
@@ -124,7 +130,12 @@ def _convert(text: str, engine: MarkdownEngine) -> str:
         # Imported here: markdown-it-py loads only for sites that choose this engine.
         from feedpub.render.kramdown import kramdown_to_html
 
-        return kramdown_to_html(text, _quotes(extensions), line_numbers=LINE_NUMBERS in extensions[4:])
+        options = extensions[4:]
+        backlinks = [
+            option.removeprefix(FOOTNOTE_BACKLINK) for option in options if option.startswith(FOOTNOTE_BACKLINK)
+        ]
+        backlink = backlinks[0] if backlinks else DEFAULT_BACKLINK
+        return kramdown_to_html(text, _quotes(extensions), line_numbers=LINE_NUMBERS in options, backlink=backlink)
     md = _converter(extensions)
     # A reused converter otherwise carries footnotes and references into the next post.
     md.reset()

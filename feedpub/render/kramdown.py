@@ -42,16 +42,25 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 NOMARKDOWN = "kramdown-nomarkdown"
 
 
-def kramdown_to_html(text: str, quotes: SmartQuotes = SMART_QUOTES, line_numbers: bool = False) -> str:
+def kramdown_to_html(
+    text: str, quotes: SmartQuotes = SMART_QUOTES, line_numbers: bool = False, backlink: str = "&#8617;"
+) -> str:
     """HTML for a post body as Jekyll's kramdown would render it; raw HTML passes through.
 
     `quotes` is kramdown's smart_quotes option: what its smart quotes are written as. `line_numbers`
     (syntax_highlighter_opts' line_numbers) puts each code block in Rouge's table with a line-number gutter.
+    `backlink` is kramdown's footnote_backlink option: the text of each footnote's link back to its
+    reference, HTML with its character references kept; "" writes no link back.
     """
     kept: list[str] = []
     if "{::" in text:
         text = _extensions(text, kept)
-    env = {"kramdown_kept": kept, "kramdown_quotes": quotes, "kramdown_line_numbers": line_numbers}
+    env = {
+        "kramdown_kept": kept,
+        "kramdown_quotes": quotes,
+        "kramdown_line_numbers": line_numbers,
+        "kramdown_backlink": _backlink_text(backlink),
+    }
     html = _parser().render(explicit_list_items(text), env)
     if kept:
         html = re.sub(r"<!--kramdown-nomarkdown-(\d+)-->", lambda m: kept[int(m.group(1))], html)
@@ -147,6 +156,7 @@ def _parser() -> MarkdownIt:
     md.core.ruler.push("kramdown_ids", kramdown_tree.header_ids)
     md.core.ruler.push("kramdown_abbreviations", kramdown_abbr.mark)  # after the ids: they are the plain text's
     md.core.ruler.push("kramdown_toc", _table_of_contents)
+    md.core.ruler.after("footnote_tail", "kramdown_backlinks", _backlink_paragraphs)
     for name, rule in _RENDER_RULES.items():
         md.add_render_rule(name, rule)
     return md
@@ -258,10 +268,45 @@ def _footnote_open(self: RendererHTML, tokens: list[Token], idx: int, options: O
 
 def _footnote_anchor(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
+    text = env.get("kramdown_backlink", "&#8617;")
+    if not text:
+        return ""
     label, sub = _footnote_label(token), token.meta.get("subId", 0)
     target = f"fnref:{label}" + (f":{sub}" if sub > 0 else "")
     number = f"<sup>{sub + 1}</sup>" if sub > 0 else ""
-    return f'\u00a0<a href="#{escape(target)}" class="reversefootnote" role="doc-backlink">&#8617;{number}</a>'
+    # kramdown puts a space before the first link only when it ends the note's last paragraph.
+    space = "" if sub == 0 and token.meta.get("own_paragraph") else "\u00a0"
+    return f'{space}<a href="#{escape(target)}" class="reversefootnote" role="doc-backlink">{text}{number}</a>'
+
+
+# kramdown's escape_html(text, :text): <, > and & escaped, but not the & of a character reference.
+_UNESCAPED_IN_TEXT = re.compile(r"<|>|&(?!#\d+;|#x[\da-fA-F]+;|[A-Za-z_:][\w:.-]*;)")
+
+
+def _backlink_text(backlink: str) -> str:
+    return _UNESCAPED_IN_TEXT.sub(lambda match: {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[match.group()], backlink)
+
+
+def _backlink_paragraphs(state: StateCore) -> None:
+    """A note that does not end in a paragraph gets its links back in a paragraph of their own, as in kramdown.
+
+    markdown-it's footnote_tail puts them inside the note's last paragraph, or, after a list or
+    code block, loose in the note's item.
+    """
+    tokens = state.tokens
+    index = 0
+    while index < len(tokens):
+        if tokens[index].type == "footnote_anchor" and tokens[index - 1].type != "footnote_anchor":
+            end = index
+            while end < len(tokens) and tokens[end].type == "footnote_anchor":
+                end += 1
+            if tokens[end].type != "paragraph_close":
+                tokens[index].meta["own_paragraph"] = True
+                tokens.insert(end, Token("paragraph_close", "p", -1, block=True))
+                tokens.insert(index, Token("paragraph_open", "p", 1))  # not a block: no line break after <p>
+                end += 2
+            index = end
+        index += 1
 
 
 def _ordered_list_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

@@ -177,6 +177,7 @@ class _Reader:
             "engine": "kramdown",
             **({"smart_quotes": quotes} if quotes else {}),
             **({"line_numbers": True} if self.block_line_numbers() else {}),
+            **({"footnote_backlink": backlink} if (backlink := self.footnote_backlink()) is not None else {}),
         }
         raw["markdown"] = {**defaults, **markdown} if isinstance(markdown, dict) else markdown or defaults
         jekyll = JekyllSite(
@@ -213,6 +214,14 @@ class _Reader:
         value = block.get("line_numbers") if isinstance(block, dict) and "line_numbers" in block else None
         return (value if value is not None else options.get("line_numbers")) is True
 
+    def footnote_backlink(self) -> str | None:
+        """`kramdown: footnote_backlink:` if set; kramdown reads an empty value as "" (no links back)."""
+        kramdown = self.data.get("kramdown")
+        if not isinstance(kramdown, dict) or "footnote_backlink" not in kramdown:
+            return None
+        value = kramdown["footnote_backlink"]
+        return "" if value is None else str(value)
+
     def smart_quotes(self) -> str | None:
         """`kramdown: smart_quotes:` as kramdown's comma-separated text (Jekyll takes a list too), if set."""
         kramdown = self.data.get("kramdown")
@@ -243,6 +252,7 @@ class _Reader:
         if "kramdown" in self.lines:
             lines[("markdown", "smart_quotes")] = self.lines["kramdown"]
             lines[("markdown", "line_numbers")] = self.lines["kramdown"]
+            lines[("markdown", "footnote_backlink")] = self.lines["kramdown"]
         return lines
 
     def site_url(self) -> str:
