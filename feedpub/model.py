@@ -187,6 +187,7 @@ class Config:
     markdown_engine: str = "kramdown"  # or "cmark" (cmarkgfm), "python-markdown"
     smart_quotes: tuple[str, str, str, str] = ("\u2018", "\u2019", "\u201c", "\u201d")  # kramdown's ‘ ’ “ ”
     line_numbers: bool = False  # kramdown engine: code blocks in Rouge's table with a line-number gutter
+    rouge: bool = True  # kramdown engine: code in Rouge's markup; False: a plain <pre><code>, as Rouge turned off
     footnote_backlink: str = "&#8617;"  # kramdown engine: a footnote's link back, as HTML text; "" for none
     tag_slugs: tuple[tuple[str, str], ...] = ()
     category_slugs: tuple[tuple[str, str], ...] = ()

@@ -259,6 +259,33 @@ def test_kramdowns_footnote_backlink_option_is_the_text_of_each_link_back(tmp_pa
     assert backlinks == ([written] if written else [])
 
 
+@pytest.mark.parametrize(
+    ("settings", "rouge"),
+    [
+        ("", True),
+        ("highlighter: none\n", False),
+        ("kramdown:\n  syntax_highlighter_opts: {disable: true}\n", False),
+        ("kramdown:\n  syntax_highlighter_opts: {block: {disable: true}, span: {disable: yes}}\n", False),
+        ("highlighter: none\nkramdown:\n  syntax_highlighter: rouge\n", True),
+        ("kramdown:\n  syntax_highlighter_opts: {disable: false}\n", True),
+    ],
+)
+def test_a_site_that_turns_rouge_off_gets_plain_code_as_jekyll_writes_it(tmp_path, settings, rouge):
+    posts = {"_posts/2020-01-05-code.md": "---\ntitle: Code\n---\n```js\nvar a;\n```\n\nThen `x`.\n"}
+    root = jekyll_site(tmp_path / "site", CONFIG + settings, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    (content,) = etree.parse(str(root / "_site" / "feed.xml")).getroot().iter(f"{ATOM}content")
+    if rouge:
+        assert '<div class="language-js highlighter-rouge">' in content.text
+        assert '<code class="language-plaintext highlighter-rouge">x</code>' in content.text
+    else:
+        assert '<pre><code class="language-js">var a;\n</code></pre>' in content.text
+        assert "<p>Then <code>x</code>.</p>" in content.text
+
+
 def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jekyll_feed_looks_it_up(tmp_path):
     config = CONFIG.replace("author:\n  name: 张三\n  twitter: zhangsan\n", "author: cotes\n")
     posts = {

@@ -247,6 +247,33 @@ def test_markdown_footnote_backlink_in_config_yaml_is_the_text_of_each_link_back
     assert 'role="doc-backlink"&gt;back&lt;/a&gt;' in feed
 
 
+def test_a_language_rouge_does_not_know_keeps_its_ials_class_and_attributes_on_pre():
+    assert_renders_as_kramdown("code-unknown-language-ial")
+
+
+def test_with_rouge_turned_off_code_is_a_plain_pre_and_code_as_kramdown_writes_it():
+    # Jekyll's output with kramdown: {syntax_highlighter_opts: {disable: true}}, which sites that colour
+    # code with highlight.js or Prism set (and `highlighter: none` does the same).
+    folder = CASES.with_name("kramdown-no-rouge")
+    source = (folder / "code.md").read_text("utf-8")
+
+    html = kramdown_to_html(source, rouge=False)
+
+    assert normalised(html) == normalised((folder / "code.html").read_text("utf-8"))
+    assert "highlighter-rouge" in kramdown_to_html(source)
+
+
+def test_markdown_rouge_false_in_config_yaml_writes_plain_code(site_dir):
+    (site_dir / "posts" / "hello.md").write_text("---\ntitle: Hello\ndate: 2026-01-30\n---\n```js\nvar a;\n```\n")
+    (site_dir / "config.yaml").write_text(CONFIG_SITE + "markdown:\n  rouge: false\n", "utf-8")
+
+    result = run_cli("build", "--now", "2026-11-24T00:00:00Z")
+
+    assert result.exit_code == 0, result.stderr
+    feed = (site_dir / "public" / "atom.xml").read_text("utf-8")
+    assert '&lt;pre&gt;&lt;code class="language-js"&gt;var a;' in feed
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

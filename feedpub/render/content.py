@@ -49,9 +49,11 @@ __all__ = [
 
 # The engine's name and its options: Python-Markdown's extensions, or the four smart quotes of the kramdown
 # and cmark engines, then the kramdown engine's: LINE_NUMBERS when code blocks get Rouge's line numbers, and
-# FOOTNOTE_BACKLINK followed by the backlink's text when it is not kramdown's default.
+# FOOTNOTE_BACKLINK followed by the backlink's text when it is not kramdown's default, NO_ROUGE when code
+# is written without Rouge's markup.
 MarkdownEngine = tuple[str, tuple[str, ...]]
 LINE_NUMBERS = "line_numbers"
+NO_ROUGE = "no_rouge"
 FOOTNOTE_BACKLINK = "footnote_backlink="
 DEFAULT_BACKLINK = "&#8617;"
 
@@ -60,7 +62,9 @@ def engine_of(config: Config) -> MarkdownEngine:
     """The Markdown engine a config chooses, with its options."""
     if config.markdown_engine == "python-markdown":
         return config.markdown_engine, config.markdown_extensions
-    options = config.smart_quotes + ((LINE_NUMBERS,) if config.line_numbers else ())
+    options = (
+        config.smart_quotes + ((LINE_NUMBERS,) if config.line_numbers else ()) + (() if config.rouge else (NO_ROUGE,))
+    )
     if config.footnote_backlink != DEFAULT_BACKLINK:
         options += (FOOTNOTE_BACKLINK + config.footnote_backlink,)
     return config.markdown_engine, options
@@ -135,7 +139,9 @@ def _convert(text: str, engine: MarkdownEngine) -> str:
             option.removeprefix(FOOTNOTE_BACKLINK) for option in options if option.startswith(FOOTNOTE_BACKLINK)
         ]
         backlink = backlinks[0] if backlinks else DEFAULT_BACKLINK
-        return kramdown_to_html(text, _quotes(extensions), line_numbers=LINE_NUMBERS in options, backlink=backlink)
+        return kramdown_to_html(
+            text, _quotes(extensions), LINE_NUMBERS in options, backlink, rouge=NO_ROUGE not in options
+        )
     md = _converter(extensions)
     # A reused converter otherwise carries footnotes and references into the next post.
     md.reset()

@@ -43,14 +43,19 @@ NOMARKDOWN = "kramdown-nomarkdown"
 
 
 def kramdown_to_html(
-    text: str, quotes: SmartQuotes = SMART_QUOTES, line_numbers: bool = False, backlink: str = "&#8617;"
+    text: str,
+    quotes: SmartQuotes = SMART_QUOTES,
+    line_numbers: bool = False,
+    backlink: str = "&#8617;",
+    rouge: bool = True,
 ) -> str:
     """HTML for a post body as Jekyll's kramdown would render it; raw HTML passes through.
 
     `quotes` is kramdown's smart_quotes option: what its smart quotes are written as. `line_numbers`
     (syntax_highlighter_opts' line_numbers) puts each code block in Rouge's table with a line-number gutter.
     `backlink` is kramdown's footnote_backlink option: the text of each footnote's link back to its
-    reference, HTML with its character references kept; "" writes no link back.
+    reference, HTML with its character references kept; "" writes no link back. Without `rouge`
+    (Jekyll's `highlighter: none`, or syntax_highlighter_opts' disable), code is a plain <pre><code>.
     """
     kept: list[str] = []
     if "{::" in text:
@@ -60,6 +65,7 @@ def kramdown_to_html(
         "kramdown_quotes": quotes,
         "kramdown_line_numbers": line_numbers,
         "kramdown_backlink": _backlink_text(backlink),
+        "kramdown_rouge": rouge,
     }
     html = _parser().render(explicit_list_items(text), env)
     if kept:
@@ -165,14 +171,17 @@ def _parser() -> MarkdownIt:
 # --- rendering -------------------------------------------------------------------------
 
 
-def _code_block(content: str, language: str, attributes: dict, env: EnvType) -> str:
+def _code_block(content: str, language: str | None, attributes: dict, env: EnvType) -> str:
     """Jekyll's markup for a code block (Rouge's spans inside are left out), the block's IAL on its wrapper.
 
-    A language Rouge has no lexer for is not highlighted: kramdown writes a plain <pre><code>.
+    `language` is None for a block that names none. A language Rouge has no lexer for is not
+    highlighted, nor is any with Rouge turned off: kramdown writes a plain <pre><code>, the IAL on <pre>.
     """
     code = escape(content, quote=False)
-    if language not in ROUGE_LANGUAGES:
-        return f'<pre{_other_attributes(attributes)}><code class="language-{escape(language)}">{code}</code></pre>\n'
+    if not env.get("kramdown_rouge", True) or (language or "plaintext") not in ROUGE_LANGUAGES:
+        code_class = f' class="language-{escape(language)}"' if language else ""
+        return f"<pre{_without_language(attributes)}><code{code_class}>{code}</code></pre>\n"
+    language = language or "plaintext"  # Jekyll's default_lang
     if env.get("kramdown_line_numbers"):
         code = _with_line_numbers(content, code)
     return (
@@ -187,6 +196,12 @@ def _rouge_attributes(language: str, attributes: dict) -> str:
     classes = [name for name in str(attributes.get("class") or "").split() if not name.startswith("language-")]
     names = " ".join([f"language-{language}", *classes, "highlighter-rouge"])
     return f' class="{escapeHtml(names)}"{_other_attributes(attributes)}'
+
+
+def _without_language(attributes: dict) -> str:
+    """The attributes, their class without its language (kramdown's extract_code_language!)."""
+    classes = re.sub(r"\blanguage-\S+", "", str(attributes.get("class") or ""), count=1).strip()
+    return (f' class="{escapeHtml(classes)}"' if classes else "") + _other_attributes(attributes)
 
 
 def _other_attributes(attributes: dict) -> str:
@@ -214,18 +229,25 @@ def _indented_code(self: RendererHTML, tokens: list[Token], idx: int, options: O
     return _code_block(tokens[idx].content, _ial_language(tokens[idx]), tokens[idx].attrs, env)
 
 
-def _ial_language(token: Token) -> str:
-    """A code block's language from its IAL (`{: .language-ruby}`), else Jekyll's default_lang, plaintext."""
+def _ial_language(token: Token) -> str | None:
+    """A code block's language from its IAL (`{: .language-ruby}`); None when it names none."""
     classes = str(token.attrGet("class") or "").split()
-    return next((name.removeprefix("language-") for name in classes if name.startswith("language-")), "plaintext")
+    return next((name.removeprefix("language-") for name in classes if name.startswith("language-")), None)
 
 
 def _code_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     # As a code block's wrapper: its language class (from an IAL, else plaintext), the IAL's classes, Rouge's.
+    # With Rouge off, the IAL's attributes as they are.
     token = tokens[idx]
-    language = _ial_language(token)
     code = escape(token.content, quote=False)
+    if not env.get("kramdown_rouge", True):
+        return f"<code{_attributes(dict(token.attrs))}>{code}</code>"
+    language = _ial_language(token) or "plaintext"
     return f"<code{_rouge_attributes(language, dict(token.attrs))}>{code}</code>"
+
+
+def _attributes(attributes: dict) -> str:
+    return "".join(f' {name}="{escapeHtml(str(value))}"' for name, value in attributes.items())
 
 
 def _math_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

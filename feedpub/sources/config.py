@@ -119,6 +119,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, Any]]] = {
         "smart_quotes": ("string", "lsquo,rsquo,ldquo,rdquo"),
         "line_numbers": ("boolean", False),
         "footnote_backlink": ("string", "&#8617;"),
+        "rouge": ("boolean", True),
     },
 }
 
@@ -264,6 +265,7 @@ class _Validator:
             smart_quotes=self.smart_quotes(markdown_settings["smart_quotes"]),
             line_numbers=markdown_settings["line_numbers"],
             footnote_backlink=markdown_settings["footnote_backlink"],
+            rouge=markdown_settings["rouge"],
             tag_slugs=self.slug_map("tag_slugs", top["tag_slugs"]),
             category_slugs=self.slug_map("category_slugs", top["category_slugs"]),
             author_slugs=self.slug_map("author_slugs", top["author_slugs"]),

@@ -178,6 +178,7 @@ class _Reader:
             **({"smart_quotes": quotes} if quotes else {}),
             **({"line_numbers": True} if self.block_line_numbers() else {}),
             **({"footnote_backlink": backlink} if (backlink := self.footnote_backlink()) is not None else {}),
+            **({} if self.rouge() else {"rouge": False}),
         }
         raw["markdown"] = {**defaults, **markdown} if isinstance(markdown, dict) else markdown or defaults
         jekyll = JekyllSite(
@@ -213,6 +214,23 @@ class _Reader:
         block = options.get("block")
         value = block.get("line_numbers") if isinstance(block, dict) and "line_numbers" in block else None
         return (value if value is not None else options.get("line_numbers")) is True
+
+    def rouge(self) -> bool:
+        """Whether Jekyll's kramdown writes code in Rouge's markup: its highlighter (kramdown's
+        `syntax_highlighter`, else Jekyll's `highlighter`, else rouge) is rouge, and
+        `syntax_highlighter_opts` does not disable it for blocks and spans alike."""
+        kramdown = _mapping(self.data.get("kramdown"))
+        name = kramdown.get("syntax_highlighter") or self.data.get("highlighter") or "rouge"
+        options = _mapping(kramdown.get("syntax_highlighter_opts"))
+
+        def disabled(kind: str) -> bool:
+            # Each kind's own options over the shared ones, as kramdown merges them; anything but
+            # nil and false is true to Ruby.
+            own = _mapping(options.get(kind))
+            value = own["disable"] if "disable" in own else options.get("disable")
+            return value is not None and value is not False
+
+        return name == "rouge" and not (disabled("block") and disabled("span"))
 
     def footnote_backlink(self) -> str | None:
         """`kramdown: footnote_backlink:` if set; kramdown reads an empty value as "" (no links back)."""
@@ -253,6 +271,7 @@ class _Reader:
             lines[("markdown", "smart_quotes")] = self.lines["kramdown"]
             lines[("markdown", "line_numbers")] = self.lines["kramdown"]
             lines[("markdown", "footnote_backlink")] = self.lines["kramdown"]
+            lines[("markdown", "rouge")] = self.lines["kramdown"]
         return lines
 
     def site_url(self) -> str:
@@ -494,3 +513,7 @@ def own_feed_files(source: Path, feed: JekyllFeed) -> tuple[str, ...]:
         if (source / folder).is_dir():
             found.extend(path.relative_to(source).as_posix() for path in (source / folder).rglob("*.xml"))
     return tuple(sorted(set(found)))
+
+
+def _mapping(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
