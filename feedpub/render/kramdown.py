@@ -315,8 +315,10 @@ def _backlink_paragraphs(state: StateCore) -> None:
     markdown-it's footnote_tail puts them inside the note's last paragraph, or, after a list or
     code block, loose in the note's item.
     """
+    if "footnotes" not in state.env:  # what footnote_tail checks: no note, no tokens to look at
+        return
     tokens = state.tokens
-    index = 0
+    index = next((i for i in range(len(tokens) - 1, -1, -1) if tokens[i].type == "footnote_block_open"), len(tokens))
     while index < len(tokens):
         if tokens[index].type == "footnote_anchor" and tokens[index - 1].type != "footnote_anchor":
             end = index
