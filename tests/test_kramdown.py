@@ -274,6 +274,10 @@ def test_markdown_rouge_false_in_config_yaml_writes_plain_code(site_dir):
     assert '&lt;pre&gt;&lt;code class="language-js"&gt;var a;' in feed
 
 
+def test_a_heading_whose_text_is_hashes_keeps_them_and_gets_no_empty_id():
+    assert_renders_as_kramdown("heading-of-hashes")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

@@ -154,15 +154,24 @@ def _markdown_inside(state: StateBlock, start_line: int, last_line: int, match: 
 
 
 _HASHES_ALONE = re.compile(r"[ \t]*#{1,6}[ \t]*$")
+_HASHES_AS_TEXT = re.compile(r"#{1,6}[\t ]+(#+)[\t ]*$")
 
 
 def heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """CommonMark's ATX heading, but not hashes alone: kramdown's ATX_HEADER_START needs text after them,
-    so `###` on its own line is a paragraph (or a paragraph's line), not an empty heading."""
+    so `###` on its own line is a paragraph (or a paragraph's line), not an empty heading. A heading
+    whose text is hashes (`## ##`) keeps them: kramdown strips closing hashes only after a space."""
     start = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src.startswith("#", start) and _HASHES_ALONE.match(state.src, start, state.eMarks[start_line]):
+    if not state.src.startswith("#", start):
         return False
-    return commonmark_heading(state, start_line, end_line, silent)
+    if _HASHES_ALONE.match(state.src, start, state.eMarks[start_line]):
+        return False
+    found = commonmark_heading(state, start_line, end_line, silent)
+    if found and not silent:
+        hashes = _HASHES_AS_TEXT.match(state.src, start, state.eMarks[start_line])
+        if hashes:
+            state.tokens[-2].content = hashes.group(1)
+    return found
 
 
 _FENCE_OPENING = re.compile(r"(`{3,}|~{3,})")

@@ -309,7 +309,8 @@ def header_ids(state: StateCore) -> None:
         text = "".join(child.content for child in tokens[index + 1].children or () if child.type in TEXT_TYPES)
         base = NON_WORD.sub("", text.lower()).replace(" ", "-").replace("\t", "-")
         count = counts[base] = counts.get(base, -1) + 1
-        token.attrSet("id", f"{base}-{count}" if count else base)
+        if base or count:  # kramdown writes no empty id, and counts it all the same
+            token.attrSet("id", f"{base}-{count}" if count else base)
 
 
 SINGLE_TAG = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:\s[^>]*)?>\Z", re.DOTALL)
