@@ -286,6 +286,30 @@ def test_a_site_that_turns_rouge_off_gets_plain_code_as_jekyll_writes_it(tmp_pat
         assert "<p>Then <code>x</code>.</p>" in content.text
 
 
+@pytest.mark.parametrize(
+    ("date", "link", "published"),
+    [
+        # A YAML timestamp without a zone is UTC to Ruby's YAML, so to Jekyll: 05:00 the next day in Shanghai.
+        ("2020-01-01 21:00:00", "/notes/2020/01/02/a.html", "2020-01-02T05:00:00+08:00"),
+        ("2020-01-01T21:00:00", "/notes/2020/01/02/a.html", "2020-01-02T05:00:00+08:00"),
+        # Without seconds it is text, which Jekyll parses in the site's zone.
+        ("2020-01-01 21:00", "/notes/2020/01/01/a.html", "2020-01-01T21:00:00+08:00"),
+        ("2020-01-01 21:00:00 +08:00", "/notes/2020/01/01/a.html", "2020-01-01T21:00:00+08:00"),
+        ("2020-01-01", "/notes/2020/01/01/a.html", "2020-01-01T00:00:00+08:00"),
+    ],
+)
+def test_a_date_without_a_zone_is_read_as_jekyll_reads_it(tmp_path, date, link, published):
+    posts = {"_posts/2020-01-01-a.md": f"---\ntitle: A\ndate: {date}\n---\nBody.\n"}
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    entry = etree.parse(str(root / "_site" / "feed.xml")).getroot().find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}link").get("href") == "https://blog.example.com" + link
+    assert entry.findtext(f"{ATOM}published") == published
+
+
 def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jekyll_feed_looks_it_up(tmp_path):
     config = CONFIG.replace("author:\n  name: 张三\n  twitter: zhangsan\n", "author: cotes\n")
     posts = {

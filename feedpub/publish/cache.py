@@ -30,7 +30,7 @@ from feedpub.model import Post, Problem
 from feedpub.publish.cache_rows import post_from_json, post_to_json, problems_from_json, problems_to_json, row_crc
 
 DATABASE_NAME = "cache.sqlite"
-SCHEMA_VERSION = "12"  # bumped whenever what a post parses or renders to changes: old rows would be stale
+SCHEMA_VERSION = "13"  # bumped whenever what a post parses or renders to changes: old rows would be stale
 BATCH_ROWS = 500
 # A cold build of 10,000 posts puts 160 MB of entries in one transaction: with SQLite's 4 KiB pages and
 # 2 MiB page cache, that was 169,000 writes and 86,000 reads of pages spilled and spilled again, 8,000

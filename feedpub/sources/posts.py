@@ -215,11 +215,18 @@ class _FrontMatter:
     def date(self, key: str | None) -> datetime | None:
         if key is None:
             return None
+        value = self.data[key]
+        # Ruby's YAML reads a timestamp without a zone (`2020-01-01 21:00:00`) as UTC, and Jekyll shows that
+        # instant in the site's zone; text YAML does not take for a timestamp (`2020-01-01 21:00`) Jekyll
+        # parses in the site's zone.
+        utc_timestamp = self.jekyll is not None and isinstance(value, datetime) and value.tzinfo is None
         try:
-            stamp, how_read = read_date(self.data[key], self.tz)
+            stamp, how_read = read_date(value, UTC if utc_timestamp else self.tz)
         except DateError as err:
             self.error(key, f"{key}: {err}")
             return None
+        if utc_timestamp:
+            stamp = stamp.astimezone(self.tz)
         if how_read:
             self.warn(key, f"{key}: {how_read}")
         if is_nonexistent(stamp):
