@@ -173,6 +173,9 @@ class JekyllSite:
     # `_data/authors.yml` (or .yaml, .json): (key, name, email, uri), for jekyll-feed's
     # `site.data.authors[post.author]`: a post's `author: virginia` is that entry's name.
     data_authors: tuple[tuple[str, str, str | None, str | None], ...] = ()
+    # `liquid: error_mode:`: "warn" (Jekyll's default) and "lax" write an output statement Liquid cannot
+    # parse (`{{ .Values.x }}` in a code block) leniently, as Jekyll does; "strict" makes it an error.
+    liquid_error_mode: str = "warn"
 
 
 @dataclass(frozen=True, slots=True)

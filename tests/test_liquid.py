@@ -418,6 +418,53 @@ def test_check_warns_about_liquid_it_cannot_run(tmp_path):
     assert "_posts/2020-04-03-video.md:6: warning: unknown Liquid tag `youtube`" in result.stdout + result.stderr
 
 
+# --- output statements Liquid cannot parse: Jekyll's error_mode ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "written"),
+    [
+        ("{{ .Values.image }}", ""),  # a Helm chart quoted in a post
+        ('{{ include "name" . }}', ""),
+        ("{{#each items}}", ""),  # Handlebars
+        ("{{ x | }}", ""),
+        ('{{ page.title "x" }}', "Data and includes"),  # Liquid's lax parse: the first fragment is the value
+    ],
+)
+def test_an_output_statement_liquid_cannot_parse_is_written_as_jekyll_writes_it_with_a_warning(statement, written):
+    # What Jekyll 4.3 (Liquid 5.4, error_mode: warn) writes for each, run once.
+    text, problems = render(f"Before\nA {statement} B\n", body_line=6)
+
+    assert text == f"Before\nA {written} B\n"
+    assert [(p.line, p.severity) for p in problems] == [(7, "warning")]
+    assert "Liquid syntax error in `{{" in problems[0].message and "{% raw %}" in problems[0].message
+
+
+def test_liquid_error_mode_strict_makes_such_a_statement_an_error_and_lax_makes_it_silent(tmp_path):
+    config = (SITE / "_config.yml").read_text(encoding="utf-8")
+    for mode, expected in (("strict", ["error"]), ("lax", [])):
+        root = jekyll_site(tmp_path / mode, {"_config.yml": config + f"\nliquid:\n  error_mode: {mode}\n"})
+
+        _, problems = render("A {{ .Values.image }} B\n", root=root)
+
+        assert [p.severity for p in problems] == expected
+
+
+def test_a_post_quoting_a_go_template_is_published_as_jekyll_publishes_it(tmp_path):
+    body = "Deploy with:\n\n```yaml\nimage: {{ .Values.image }}\n```\n"
+    root = jekyll_site(tmp_path, {"_posts/2020-04-05-helm.md": f"---\ntitle: Helm\n---\n{body}"})
+
+    result = build_into(root / "_config.yml", tmp_path / "out")
+
+    assert result.exit_code == 0, result.stderr
+    assert "_posts/2020-04-05-helm.md:7: warning: Liquid syntax error in `{{ .Values.image }}`" in result.stderr
+    feed = etree.parse(str(tmp_path / "out" / "feed.xml")).getroot()
+    content = next(e for e in feed.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "Helm").findtext(
+        f"{ATOM}content"
+    )
+    assert "image: \n</code>" in content
+
+
 def test_a_build_stops_on_a_liquid_error_and_names_its_line(tmp_path):
     root = jekyll_site(
         tmp_path, {"_posts/2020-04-04-open.md": "---\ntitle: Open\n---\nIntro.\n\n{% if page.title %}\nNever closed.\n"}

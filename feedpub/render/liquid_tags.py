@@ -16,12 +16,15 @@ from typing import TextIO
 
 from liquid import Environment, RenderContext
 from liquid.ast import BlockNode, Node
+from liquid.builtin.expressions import FilteredExpression, tokenize
+from liquid.builtin.output import Output, OutputNode
 from liquid.exceptions import LiquidError, LiquidSyntaxError
+from liquid.expression import Expression
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.template import BoundTemplate
-from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_ILLEGAL, TOKEN_TAG, Token
+from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_ILLEGAL, TOKEN_OUTPUT, TOKEN_TAG, Token
 
 from feedpub.render.liquid_filters import relative_url
 from feedpub.render.liquid_index import post_url, site_file_url
@@ -193,4 +196,54 @@ class UnknownTag(Tag):
         return Unknown(token)
 
 
-JEKYLL_TAGS: tuple[type[Tag], ...] = (HighlightTag, LinkTag, PostUrlTag, UnknownTag)
+# output statements Liquid cannot parse -------------------------------------------------------------------------------
+# Liquid's lax Variable: the first fragment (a quoted string, or a run of anything but spaces, commas, pipes
+# and quotes) is the value; the rest, filters included, is read as far as it can be.
+_FIRST_FRAGMENT = re.compile(r"""\s*((?:"[^"]*"|'[^']*'|[^\s,|'"])+)""")
+
+
+class LenientOutput(Output):
+    """`{{ ... }}`; one Liquid cannot parse is written as Jekyll writes it, unless the site asks for strict.
+
+    Jekyll's Liquid (`liquid: error_mode: warn`, its default) warns and parses such a statement
+    leniently: a Go or Helm template quoted in a post (`{{ .Values.image }}`, `{{ include "x" . }}`)
+    is written as nothing, `{{ page.title "x" }}` as the title. A build would otherwise publish
+    nothing for a post Jekyll publishes.
+    """
+
+    def parse(self, stream: TokenStream) -> OutputNode:
+        token = stream.eat(TOKEN_OUTPUT)
+        expression_token = stream.expect(TOKEN_EXPRESSION)
+        try:
+            return self.node_class(token, _expression(self.env, expression_token.value, expression_token))
+        except LiquidSyntaxError as err:
+            run = current()
+            jekyll = run.config.jekyll if run.config is not None else None
+            if jekyll is None or jekyll.liquid_error_mode == "strict":
+                raise
+            if jekyll.liquid_error_mode == "warn":
+                run.note(
+                    token,
+                    f"Liquid syntax error in `{{{{ {expression_token.value} }}}}` ({err.message}): written leniently, "
+                    "as Jekyll writes it (liquid: error_mode: warn); to show it as written, put it inside "
+                    "{% raw %}...{% endraw %}",
+                )
+            return self.node_class(token, _lenient_expression(self.env, expression_token))
+
+
+def _expression(env: Environment, text: str, token: Token) -> Expression:
+    return FilteredExpression.parse(env, TokenStream(tokenize(text, token)))
+
+
+def _lenient_expression(env: Environment, token: Token) -> Expression:
+    """The statement's first fragment as a value, where Liquid can read it as one; else nil (written as nothing)."""
+    found = _FIRST_FRAGMENT.match(token.value)
+    if found:
+        try:
+            return _expression(env, found.group(1), token)
+        except LiquidSyntaxError:
+            pass
+    return _expression(env, "nil", token)
+
+
+JEKYLL_TAGS: tuple[type[Tag], ...] = (HighlightTag, LinkTag, PostUrlTag, UnknownTag, LenientOutput)

@@ -200,6 +200,7 @@ class _Reader:
             liquid_inputs=liquid_inputs_digest(
                 source, self.text("includes_dir", "_includes") or "_includes", self.text("data_dir", "_data") or "_data"
             ),
+            liquid_error_mode=self.liquid_error_mode(),
             data_authors=data_authors(source / (self.text("data_dir", "_data") or "_data")),
         )
         return JekyllSettings(raw, self.feedpub_lines(), self.feedpub_nested_lines(), jekyll)
@@ -214,6 +215,12 @@ class _Reader:
         block = options.get("block")
         value = block.get("line_numbers") if isinstance(block, dict) and "line_numbers" in block else None
         return (value if value is not None else options.get("line_numbers")) is True
+
+    def liquid_error_mode(self) -> str:
+        """`liquid: error_mode:` (warn, strict or lax); Jekyll's default, warn, for anything else."""
+        liquid = _mapping(self.data.get("liquid"))
+        mode = str(liquid.get("error_mode") or "warn")
+        return mode if mode in ("warn", "strict", "lax") else "warn"
 
     def rouge(self) -> bool:
         """Whether Jekyll's kramdown writes code in Rouge's markup: its highlighter (kramdown's
