@@ -278,6 +278,10 @@ def test_a_heading_whose_text_is_hashes_keeps_them_and_gets_no_empty_id():
     assert_renders_as_kramdown("heading-of-hashes")
 
 
+def test_a_paragraph_runs_on_over_an_underline_or_a_rule_and_1_paren_is_no_list_as_in_kramdown():
+    assert_renders_as_kramdown("paragraph-runs-on")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

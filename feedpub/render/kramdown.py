@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block.hr import hr as commonmark_hr
 from markdown_it.rules_block.reference import reference as reference_rule
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -149,7 +150,12 @@ def _parser() -> MarkdownIt:
     md.block.ruler.at("html_block", kramdown_blocks.html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("code", kramdown_blocks.code)
+    md.block.ruler.at("lheading", kramdown_blocks.setext_heading)
+    md.block.ruler.before("paragraph", "kramdown_attributes", kramdown_blocks.attribute_line, {"alt": ["paragraph"]})
+    # A rule does not end a paragraph in kramdown's GFM input (`* * *` and `- - -` do, as list items).
+    md.block.ruler.at("hr", commonmark_hr, {"alt": ["reference", "blockquote", "list"]})
     md.block.ruler.at("fence", kramdown_blocks.fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.at("list", kramdown_blocks.list_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.before("list", "kramdown_list_start", kramdown_blocks.list_ends_paragraph, {"alt": ["paragraph"]})
     md.block.ruler.before(
         "list", "kramdown_quote_end", kramdown_blocks.lazy_end_ends_blockquote, {"alt": ["blockquote"]}

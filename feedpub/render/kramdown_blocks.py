@@ -11,6 +11,8 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.code import code as commonmark_code
 from markdown_it.rules_block.fence import fence as commonmark_fence
 from markdown_it.rules_block.heading import heading as commonmark_heading
+from markdown_it.rules_block.lheading import lheading as commonmark_setext_heading
+from markdown_it.rules_block.list import list_block as commonmark_list
 
 from feedpub.render.kramdown_lists import LAZY_END, LIST_START
 
@@ -174,6 +176,50 @@ def heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> 
     return found
 
 
+_UNDERLINE = re.compile(r"(?:-+|=+)[ \t]*$")
+
+
+def setext_heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A setext heading only as kramdown's SETEXT_HEADER_START reads one: one line, its underline right
+    under it. After two lines of a paragraph, `---` or `===` is more of the paragraph's text."""
+    underline = start_line + 1
+    if (
+        underline >= end_line
+        or not 0 <= state.sCount[underline] - state.blkIndent < 4
+        or not _UNDERLINE.match(state.src, state.bMarks[underline] + state.tShift[underline], state.eMarks[underline])
+    ):
+        return False
+    return commonmark_setext_heading(state, start_line, end_line, silent)
+
+
+# kramdown's IAL_BLOCK (and ALD) line: `{: .class}`, `{:name: .class}`; not an extension's `{::` or `{:/`.
+_ATTRIBUTE_LINE = re.compile(r"\{:(?![:/])(?:\\\}|[^}])+\}[ \t]*$")
+
+
+def attribute_line(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A block IAL line is a block of its own, as kramdown reads it: the paragraph it would otherwise start
+    would run on into the lines under it (`{: .cls}` then `___` is an IAL, then a rule). It is written
+    as a paragraph of its one line, for kramdown_tree.block_ials to apply."""
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if (
+        not state.src.startswith("{:", start)
+        or state.sCount[start_line] - state.blkIndent >= 4
+        or not _ATTRIBUTE_LINE.match(state.src, start, state.eMarks[start_line])
+    ):
+        return False
+    if silent:
+        return True
+    state.line = start_line + 1
+    opening = state.push("paragraph_open", "p", 1)
+    opening.map = [start_line, state.line]
+    inline = state.push("inline", "", 0)
+    inline.content = state.src[start : state.eMarks[start_line]].strip()
+    inline.map = [start_line, state.line]
+    inline.children = []
+    state.push("paragraph_close", "p", -1)
+    return True
+
+
 _FENCE_OPENING = re.compile(r"(`{3,}|~{3,})")
 
 
@@ -202,6 +248,18 @@ def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> 
         if text.startswith(opening) and text.strip(opening[0]) == "":
             return True
     return False
+
+
+_PARENTHESIS_MARKER = re.compile(r"\d{1,9}\)")
+
+
+def list_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """CommonMark's list, but not one of `1)` items: kramdown's LIST_START_OL is digits and a dot, so
+    `3) text` is text (under a list item, more of the item's)."""
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[start : start + 1].isdigit() and _PARENTHESIS_MARKER.match(state.src, start):
+        return False
+    return commonmark_list(state, start_line, end_line, silent)
 
 
 _MARKER_FIRST = frozenset("+*-0123456789")
