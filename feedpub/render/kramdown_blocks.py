@@ -250,14 +250,16 @@ def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> 
     return False
 
 
-_PARENTHESIS_MARKER = re.compile(r"\d{1,9}\)")
+# What kramdown's LIST_START does not take for an item: `3)` (its ordered items take a dot), and a
+# marker with nothing after it on its line (`-` alone is a paragraph's text; `- ` is an empty item).
+_NOT_AN_ITEM = re.compile(r"\d{1,9}\)|(?:[-+*]|\d{1,9}\.)$")
 
 
 def list_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """CommonMark's list, but not one of `1)` items: kramdown's LIST_START_OL is digits and a dot, so
-    `3) text` is text (under a list item, more of the item's)."""
+    """CommonMark's list, but not where kramdown's LIST_START sees no item: `3) text` and a bare `-`
+    are text (under a list item, more of the item's)."""
     start = state.bMarks[start_line] + state.tShift[start_line]
-    if state.src[start : start + 1].isdigit() and _PARENTHESIS_MARKER.match(state.src, start):
+    if _NOT_AN_ITEM.match(state.src, start, state.eMarks[start_line]):
         return False
     return commonmark_list(state, start_line, end_line, silent)
 
