@@ -282,6 +282,10 @@ def test_a_paragraph_runs_on_over_an_underline_or_a_rule_and_1_paren_is_no_list_
     assert_renders_as_kramdown("paragraph-runs-on")
 
 
+def test_a_blockquote_takes_every_line_up_to_a_blank_one_as_in_kramdown():
+    assert_renders_as_kramdown("blockquote-lazy-lines")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

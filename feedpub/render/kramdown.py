@@ -33,6 +33,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from feedpub.render import kramdown_abbr, kramdown_blocks, kramdown_spans, kramdown_tables, kramdown_tree
 from feedpub.render.kramdown_lists import explicit_list_items
+from feedpub.render.kramdown_quotes import explicit_quote_lines
 from feedpub.render.rouge_languages import ROUGE_LANGUAGES
 from feedpub.sources.typography import SMART_QUOTES, SmartQuotes
 
@@ -68,7 +69,7 @@ def kramdown_to_html(
         "kramdown_backlink": _backlink_text(backlink),
         "kramdown_rouge": rouge,
     }
-    html = _parser().render(explicit_list_items(text), env)
+    html = _parser().render(explicit_quote_lines(explicit_list_items(text)), env)
     if kept:
         html = re.sub(r"<!--kramdown-nomarkdown-(\d+)-->", lambda m: kept[int(m.group(1))], html)
     return html
@@ -102,12 +103,16 @@ def _reference(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     As a terminator (silent) the line alone decides, as in kramdown. Without the
     check, each `[link](url)` line of a paragraph made markdown-it's rule read
     the rest of the paragraph, asking it the same at every line: half of the
-    engine's time on ruby-lang.org's posts.
+    engine's time on ruby-lang.org's posts. A definition ends only a paragraph
+    it would be a lazy line of (a footnote's: `[^1]: note` then `[ref]: url`);
+    under a paragraph line of its own container it is that paragraph's text.
     """
     start = state.bMarks[start_line] + state.tShift[start_line]  # after the indentation, which the rule checks
     if not _DEFINITION_LINE.match(state.src, start, state.eMarks[start_line]):
         return False
-    return True if silent else reference_rule(state, start_line, end_line, silent)
+    if silent:
+        return state.sCount[start_line] < state.blkIndent
+    return reference_rule(state, start_line, end_line, silent)
 
 
 def _as_written(link: str) -> str:
