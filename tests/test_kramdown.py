@@ -286,6 +286,10 @@ def test_a_blockquote_takes_every_line_up_to_a_blank_one_as_in_kramdown():
     assert_renders_as_kramdown("blockquote-lazy-lines")
 
 
+def test_a_table_line_in_a_list_item_is_a_table_with_another_item_after_it():
+    assert_renders_as_kramdown("table-in-list-items")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

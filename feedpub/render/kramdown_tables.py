@@ -40,8 +40,14 @@ def table(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
             break
         lines.append(text)
         line += 1
-    # before_block_boundary?: a blank line, the end, or an IAL line must follow.
-    if not lines or (line < end_line and not state.isEmpty(line) and not _ial_line(state, line)):
+    # before_block_boundary?: a blank line, the end (of the container too: the next item), or an IAL line
+    # must follow.
+    if not lines or (
+        line < end_line
+        and not state.isEmpty(line)
+        and state.sCount[line] >= state.blkIndent
+        and not _ial_line(state, line)
+    ):
         return False
     sections, alignment = _sections(lines)
     if not any(kind != "thead" for kind, _ in sections):
