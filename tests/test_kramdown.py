@@ -290,6 +290,11 @@ def test_a_table_line_in_a_list_item_is_a_table_with_another_item_after_it():
     assert_renders_as_kramdown("table-in-list-items")
 
 
+def test_a_paragraph_keeps_its_full_width_indent_as_kramdown_trims_only_ascii_spaces():
+    assert_renders_as_kramdown("unicode-spaces-kept")
+    assert "<p>\u3000\u3000中文段落" in kramdown_to_html((CASES / "unicode-spaces-kept.md").read_text("utf-8"))
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

@@ -156,6 +156,7 @@ def _parser() -> MarkdownIt:
     md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("code", kramdown_blocks.code)
     md.block.ruler.at("lheading", kramdown_blocks.setext_heading)
+    md.block.ruler.at("paragraph", kramdown_blocks.paragraph)
     md.block.ruler.before("paragraph", "kramdown_attributes", kramdown_blocks.attribute_line, {"alt": ["paragraph"]})
     # A rule does not end a paragraph in kramdown's GFM input (`* * *` and `- - -` do, as list items).
     md.block.ruler.at("hr", commonmark_hr, {"alt": ["reference", "blockquote", "list"]})

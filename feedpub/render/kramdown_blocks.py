@@ -13,6 +13,7 @@ from markdown_it.rules_block.fence import fence as commonmark_fence
 from markdown_it.rules_block.heading import heading as commonmark_heading
 from markdown_it.rules_block.lheading import lheading as commonmark_setext_heading
 from markdown_it.rules_block.list import list_block as commonmark_list
+from markdown_it.rules_block.paragraph import paragraph as commonmark_paragraph
 
 from feedpub.render.kramdown_lists import LAZY_END, LIST_START
 
@@ -156,13 +157,37 @@ def _markdown_inside(state: StateBlock, start_line: int, last_line: int, match: 
 
 
 _HASHES_ALONE = re.compile(r"[ \t]*#{1,6}[ \t]*$")
-_HASHES_AS_TEXT = re.compile(r"#{1,6}[\t ]+(#+)[\t ]*$")
+_HEADER_TEXT = re.compile(r"#{1,6}[ \t]+(.*)$")
+_CLOSING_HASHES = re.compile(r"[ \t]#+$")
+# What Ruby's strip, lstrip and rstrip take off, as kramdown trims a paragraph or a header: ASCII only.
+# CommonMark's trim takes Unicode spaces too: a Chinese paragraph's indent of two U+3000 went with it.
+_RUBY_SPACE = " \t\n\v\f\r\0"
+_UNICODE_SPACE = frozenset(
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def paragraph(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """CommonMark's paragraph, trimmed as kramdown trims one: spaces other than ASCII's stay at its ends."""
+    found = commonmark_paragraph(state, start_line, end_line, silent)
+    if found and _unicode_space_at_an_end(state, start_line, state.line):
+        state.tokens[-2].content = state.getLines(start_line, state.line, state.blkIndent, False).strip(_RUBY_SPACE)
+    return found
+
+
+def _unicode_space_at_an_end(state: StateBlock, start_line: int, next_line: int) -> bool:
+    """Whether the text of lines start_line..next_line-1 starts or ends (ASCII spaces aside) with another space."""
+    src, first, end = state.src, state.bMarks[start_line] + state.tShift[start_line], state.eMarks[next_line - 1]
+    while end > first and src[end - 1] in _RUBY_SPACE:
+        end -= 1
+    return src[first : first + 1] in _UNICODE_SPACE or src[end - 1 : end] in _UNICODE_SPACE
 
 
 def heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """CommonMark's ATX heading, but not hashes alone: kramdown's ATX_HEADER_START needs text after them,
     so `###` on its own line is a paragraph (or a paragraph's line), not an empty heading. A heading
-    whose text is hashes (`## ##`) keeps them: kramdown strips closing hashes only after a space."""
+    whose text is hashes (`## ##`) keeps them: kramdown strips closing hashes only after a space.
+    Its text is trimmed of ASCII spaces only, as kramdown trims it."""
     start = state.bMarks[start_line] + state.tShift[start_line]
     if not state.src.startswith("#", start):
         return False
@@ -170,10 +195,16 @@ def heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> 
         return False
     found = commonmark_heading(state, start_line, end_line, silent)
     if found and not silent:
-        hashes = _HASHES_AS_TEXT.match(state.src, start, state.eMarks[start_line])
-        if hashes:
-            state.tokens[-2].content = hashes.group(1)
+        state.tokens[-2].content = _header_text(state.src[start : state.eMarks[start_line]])
     return found
+
+
+def _header_text(line: str) -> str:
+    """kramdown's text of an ATX header line: closing hashes stripped only after a space (`## ##` is "##"),
+    and only ASCII spaces trimmed (parse_header_contents' rstrip)."""
+    found = _HEADER_TEXT.match(line)
+    text = found.group(1).rstrip(_RUBY_SPACE) if found else ""
+    return _CLOSING_HASHES.sub("", text).rstrip(_RUBY_SPACE)
 
 
 _UNDERLINE = re.compile(r"(?:-+|=+)[ \t]*$")
