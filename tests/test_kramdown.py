@@ -295,6 +295,10 @@ def test_a_paragraph_keeps_its_full_width_indent_as_kramdown_trims_only_ascii_sp
     assert "<p>\u3000\u3000中文段落" in kramdown_to_html((CASES / "unicode-spaces-kept.md").read_text("utf-8"))
 
 
+def test_an_images_alt_is_its_text_as_written_without_typography_or_emphasis():
+    assert_renders_as_kramdown("image-alt-as-written")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

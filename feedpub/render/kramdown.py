@@ -66,7 +66,7 @@ def kramdown_to_html(
         "kramdown_kept": kept,
         "kramdown_quotes": quotes,
         "kramdown_line_numbers": line_numbers,
-        "kramdown_backlink": _backlink_text(backlink),
+        "kramdown_backlink": _escaped(backlink, _UNESCAPED_IN_TEXT),
         "kramdown_rouge": rouge,
     }
     html = _parser().render(explicit_quote_lines(explicit_list_items(text)), env)
@@ -258,6 +258,31 @@ def _code_inline(self: RendererHTML, tokens: list[Token], idx: int, options: Opt
     return f"<code{_rouge_attributes(language, dict(token.attrs))}>{code}</code>"
 
 
+def _image(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # kramdown's alt is the text between the brackets as written, its escapes undone: no emphasis, no
+    # smart quotes or dashes (`![>>> pic](x.png)` keeps its >>>), character references kept.
+    token = tokens[idx]
+    alt = _ESCAPE.sub(lambda m: m.group(1) if m.group(1) in kramdown_spans.ESCAPABLE else m.group(0), token.content)
+    written = "".join(
+        f' {name}="{_escaped(alt, _UNESCAPED_IN_ATTRIBUTE) if name == "alt" else escapeHtml(str(value))}"'
+        for name, value in token.attrs.items()
+    )
+    return f"<img{written} />"
+
+
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# kramdown's escape_html(text, :text) and (text, :attribute): <, > and & escaped (and " in an attribute),
+# but not the & of a character reference.
+_REFERENCE = r"#\d+;|#x[\da-fA-F]+;|[A-Za-z_:][\w:.-]*;"
+_UNESCAPED_IN_TEXT = re.compile(rf"<|>|&(?!{_REFERENCE})")
+_UNESCAPED_IN_ATTRIBUTE = re.compile(rf'<|>|"|&(?!{_REFERENCE})')
+_ENTITIES = {"<": "&lt;", ">": "&gt;", '"': "&quot;", "&": "&amp;"}
+
+
+def _escaped(text: str, unescaped: re.Pattern[str]) -> str:
+    return unescaped.sub(lambda match: _ENTITIES[match.group()], text)
+
+
 def _attributes(attributes: dict) -> str:
     return "".join(f' {name}="{escapeHtml(str(value))}"' for name, value in attributes.items())
 
@@ -313,14 +338,6 @@ def _footnote_anchor(self: RendererHTML, tokens: list[Token], idx: int, options:
     return f'{space}<a href="#{escape(target)}" class="reversefootnote" role="doc-backlink">{text}{number}</a>'
 
 
-# kramdown's escape_html(text, :text): <, > and & escaped, but not the & of a character reference.
-_UNESCAPED_IN_TEXT = re.compile(r"<|>|&(?!#\d+;|#x[\da-fA-F]+;|[A-Za-z_:][\w:.-]*;)")
-
-
-def _backlink_text(backlink: str) -> str:
-    return _UNESCAPED_IN_TEXT.sub(lambda match: {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[match.group()], backlink)
-
-
 def _backlink_paragraphs(state: StateCore) -> None:
     """A note that does not end in a paragraph gets its links back in a paragraph of their own, as in kramdown.
 
@@ -368,6 +385,7 @@ _RENDER_RULES = {
     "math_block": _math_block,
     "s_open": _del("<del>"),
     "s_close": _del("</del>"),
+    "image": _image,
     "footnote_ref": _footnote_ref,
     "footnote_block_open": _footnote_block_open,
     "footnote_block_close": _del("  </ol>\n</div>\n"),
