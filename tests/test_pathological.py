@@ -159,6 +159,18 @@ def test_the_paragraph_named_is_the_one_with_the_unclosed_brackets():
 # --- what is never refused ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("fence", ["```", "~~~~", "  ```"])
+def test_brackets_inside_a_code_fence_are_not_scanned(fence):
+    # A build log in a post (wu-kan.github.io): 400 lines each opening a `[`, in one fence without a
+    # blank line. No engine looks for links in code; outside a fence the same lines are refused.
+    log = "\n".join(f"step [{n} of 400 " + "." * 40 for n in range(400))
+    fenced = f"Intro.\n\n{fence}shell\n{log}\n{fence}\n\nAfter.\n"
+
+    assert body_problem(fenced) is None
+    assert body_problem(f"Intro.\n\n{log}\n\nAfter.\n") is not None
+    assert body_problem(f"Intro.\n\n{fence}shell\n{log}\n\nAfter.\n") is not None  # a fence never closed
+
+
 def test_the_sample_posts_are_within_the_limits():
     for path in sorted((ROOT / "posts").glob("*.md")):
         assert body_problem(path.read_text("utf-8")) is None, path

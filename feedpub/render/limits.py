@@ -13,7 +13,8 @@ message and the line to look at:
   them. Python-Markdown renders 200 levels; the deepest of 27,629 real
   Markdown files (117 MB of READMEs, changelogs and manuals) has 7.
 - MAX_BRACKET_SCAN: 4,000,000 characters scanned for the `]` of each `[`,
-  summed over the body (an unclosed `[` scans to the end of its paragraph).
+  summed over the body (an unclosed `[` scans to the end of its paragraph;
+  what a closed code fence holds is not scanned).
   That is about a second of Python-Markdown's time; the most among the same
   files is 306,295 (Rust's 900 KB release notes).
 
@@ -44,6 +45,9 @@ _MARKER = re.compile(r"[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$))")
 _INDENT = re.compile(r"[ \t]*")
 _BRACKET = re.compile(r"\\.|[\[\]]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# A closed code fence: its opening line, the lines inside, its closing line.
+_FENCED_CODE = re.compile(r"^([ \t]*(`{3,}|~{3,})[^\n]*\n)(.*?)(^[ \t]*\2[ \t]*$)", re.MULTILINE | re.DOTALL)
+_BLANKED = re.compile(r"[^\n]")
 # Only a line starting with this many marker or indentation characters can nest past the limit
 # (a level is at least one character: a marker, or a tab); finding them is a regex search. After a
 # "\n" rather than at a MULTILINE "^": with a literal to look for, the regex engine skips from line to
@@ -122,6 +126,7 @@ def bracket_problem(body: str) -> BodyProblem | None:
     """The paragraph where scanning for the `]` of each `[` passes MAX_BRACKET_SCAN characters in all."""
     if body.count("[") * len(body) <= MAX_BRACKET_SCAN:
         return None  # no `[` can scan further than the whole body: the usual post ends here
+    body = _fenced_code_blanked(body)
     ends = [found.start() for found in _BLANK_LINE.finditer(body)] + [len(body)]
     blocks = list(zip([0, *ends[:-1]], ends, strict=True))
     # Nor further than its paragraph's end: of openSUSE's 2,288 news posts, this bound settled all 96 that
@@ -138,6 +143,17 @@ def bracket_problem(body: str) -> BodyProblem | None:
                 body.count("\n", 0, max(0, body.find("[", start))) + 1,
             )
     return None
+
+
+def _fenced_code_blanked(body: str) -> str:
+    """The body with the lines inside each closed code fence made blank, its length and lines kept.
+
+    No engine looks for a link in code: a fence of 500 lines of a log full of `[` is no paragraph to
+    scan (every engine's fenced code takes the block out before it reads spans).
+    """
+    if "```" not in body and "~~~" not in body:
+        return body
+    return _FENCED_CODE.sub(lambda found: found.group(1) + _BLANKED.sub(" ", found.group(3)) + found.group(4), body)
 
 
 def bracket_scan(block: str) -> int:
