@@ -310,6 +310,17 @@ def test_a_date_without_a_zone_is_read_as_jekyll_reads_it(tmp_path, date, link, 
     assert entry.findtext(f"{ATOM}published") == published
 
 
+def test_a_more_comment_stays_in_the_content_as_jekyll_keeps_it(tmp_path):
+    posts = {"_posts/2020-01-05-m.md": "---\ntitle: M\n---\nIntro.\n\n<!-- more -->\n\nRest, and <!--more--> inline.\n"}
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    (content,) = etree.parse(str(root / "_site" / "feed.xml")).getroot().iter(f"{ATOM}content")
+    assert content.text == "<p>Intro.</p>\n<!-- more -->\n<p>Rest, and <!--more--> inline.</p>"
+
+
 def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jekyll_feed_looks_it_up(tmp_path):
     config = CONFIG.replace("author:\n  name: 张三\n  twitter: zhangsan\n", "author: cotes\n")
     posts = {

@@ -201,7 +201,11 @@ def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Conf
         summary = absolutize(summary_html, post.permalink)
     else:
         summary = summary_from_content(content, first_paragraph_html)
-    return Rendered(content_html=without_more_marker(content).strip(), summary_html=summary.strip())
+    # A <!--more--> marks feedpub's own summaries; to Jekyll it is a comment, which jekyll-feed keeps.
+    jekyll = config is not None and config.jekyll is not None
+    return Rendered(
+        content_html=(content if jekyll else without_more_marker(content)).strip(), summary_html=summary.strip()
+    )
 
 
 def xml_safe(rendered: Rendered) -> Rendered:
