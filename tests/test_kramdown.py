@@ -299,6 +299,10 @@ def test_an_images_alt_is_its_text_as_written_without_typography_or_emphasis():
     assert_renders_as_kramdown("image-alt-as-written")
 
 
+def test_an_element_a_list_item_leaves_open_ends_with_the_item():
+    assert_renders_as_kramdown("html-in-list-items")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

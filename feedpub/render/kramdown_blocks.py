@@ -80,12 +80,14 @@ def html_block(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     name = match.group(1).lower()
     if name in SPAN_ELEMENTS:
         return False
+    # The element's end tag is looked for in its container (a list item's lines), as kramdown reads
+    # the item on its own; without one, kramdown takes the rest of the container and closes it there.
+    container_end = _container_end(state, start_line, end_line)
     if name in VOID_ELEMENTS or match.group(2).rstrip().endswith("/"):
         close_end, unclosed = match.end(), 0
     else:
-        close_end, unclosed = _matching_end(state.src, name, match.end())
-    # No end tag: kramdown takes the rest of the container and closes the element there.
-    close_end = state.eMarks[end_line - 1] if unclosed else close_end
+        close_end, unclosed = _matching_end(state.src, name, match.end(), state.eMarks[container_end - 1])
+    close_end = state.eMarks[container_end - 1] if unclosed else close_end
     last_line = start_line
     while last_line < end_line - 1 and state.eMarks[last_line] < close_end:
         last_line += 1
@@ -120,11 +122,26 @@ def _comment(state: StateBlock, start_line: int, end_line: int, start: int, sile
     return True
 
 
-def _matching_end(src: str, name: str, position: int) -> tuple[int, int]:
-    """The end of the tag closing the element `name` opened before `position`, and 0; or -1 and how many are open."""
+def _container_end(state: StateBlock, start_line: int, end_line: int) -> int:
+    """The line after the last of the container `start_line` is in: a list item ends at a line indented less
+    than its content (blank lines before it left out); a document or a quote at `end_line`."""
+    if state.blkIndent == 0:  # no line of the document or of a quote is indented less
+        return end_line
+    line = start_line + 1
+    while line < end_line and (state.isEmpty(line) or state.sCount[line] >= state.blkIndent):
+        line += 1
+    if line < end_line:
+        while line - 1 > start_line and state.isEmpty(line - 1):
+            line -= 1
+    return line
+
+
+def _matching_end(src: str, name: str, position: int, end: int) -> tuple[int, int]:
+    """The end of the tag closing the element `name` opened before `position`, looked for up to `end`,
+    and 0; or -1 and how many are open."""
     pattern = re.compile(rf"<(/?){re.escape(name)}(?=\s|/?>)[^>]*>", re.IGNORECASE)
     depth = 1
-    for tag in pattern.finditer(src, position):
+    for tag in pattern.finditer(src, position, end):
         if tag.group(1):
             depth -= 1
             if depth == 0:
