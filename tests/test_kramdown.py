@@ -303,6 +303,10 @@ def test_an_element_a_list_item_leaves_open_ends_with_the_item():
     assert_renders_as_kramdown("html-in-list-items")
 
 
+def test_block_math_in_a_quote_loses_its_markers_and_a_paragraph_runs_into_math():
+    assert_renders_as_kramdown("math-in-containers")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

@@ -150,7 +150,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("emphasis", "kramdown_math", kramdown_spans.inline_math)
     md.inline.ruler.push("kramdown_typography", kramdown_spans.typography)
     md.inline.ruler.push("kramdown_ial", kramdown_spans.span_ial)
-    md.block.ruler.before("fence", "kramdown_math", kramdown_blocks.block_math, {"alt": ["paragraph"]})
+    md.block.ruler.before("fence", "kramdown_math", kramdown_blocks.block_math)
     # kramdown's own reading of block HTML replaces CommonMark's seven kinds of HTML block.
     md.block.ruler.at("html_block", kramdown_blocks.html_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.at("heading", kramdown_blocks.heading, {"alt": ["paragraph", "reference", "blockquote"]})

@@ -52,7 +52,9 @@ def block_math(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     if silent:
         return True
     token = state.push("math_block", "math", 0)
-    token.content = state.src[first + 2 : close].strip()
+    # The lines as their container gives them (a quote's without its `>`), then what is between the $$.
+    text = state.getLines(start_line, line + 1, state.blkIndent, False).strip()
+    token.content = text[2:-2].strip()
     token.map = [start_line, line + 1]
     token.block = True
     state.line = line + 1
