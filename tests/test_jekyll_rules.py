@@ -359,6 +359,24 @@ def test_ids_are_normalised_as_addressable_normalises_them():
     assert entry_id == "https://blog.example.com/2011/08/04/and-they-keep-rocking..."
 
 
+@pytest.mark.parametrize(
+    ("name", "entry_id"),
+    [
+        # What jekyll-feed writes (Addressable reads the id's `#` as a fragment, and drops the space before
+        # it); wu-kan.github.io names posts after contest rounds.
+        ("2020-03-01-Round #5 (Div. 2).md", "2020/03/01/Round#5%20(Div.%202)"),
+        ("2020-03-01-what? now.md", "2020/03/01/what?%20now"),
+    ],
+)
+def test_a_hash_or_question_mark_in_a_file_name_ends_the_ids_path_as_in_addressable(name, entry_id):
+    source = Path("/site")
+    site = jekyll_site(source)
+
+    _, found = post_urls(SITE_URL, site, source / "_posts" / name, {}, (), datetime(2020, 3, 1))
+
+    assert found == f"https://blog.example.com/{entry_id}"
+
+
 def test_feedpub_feeds_that_is_not_a_mapping_is_a_config_error_not_a_crash(tmp_path):
     path = write_config(tmp_path, "title: T\nurl: https://e.com\nfeedpub:\n  feeds: [atom, rss]\n")
 

@@ -212,8 +212,24 @@ def absolute(site_url: str, path: str) -> str:
 
 
 def _normalised(path: str) -> str:
-    """Addressable's normalize, as absolute_url applies it: escapes decoded, NFKC (… is ...), re-escaped."""
-    return quote(unicodedata.normalize("NFKC", unquote(path)), safe=_PATH_SAFE)
+    """Addressable's normalize, as absolute_url applies it: escapes decoded, NFKC (… is ...), re-escaped.
+
+    A `?` or `#` written in the path starts a query or a fragment, as Addressable parses it, and
+    spaces written at the path's end go (Addressable strips the path): the id of
+    `_posts/2020-03-01-Round #5 (Div. 2).md` is `.../Round#5%20(Div.%202)`, its URL `.../Round%20%235...`.
+    """
+    before_fragment, hash_mark, fragment = path.partition("#")
+    before_query, question_mark, query = before_fragment.partition("?")
+    normalised = _component(before_query.rstrip(" \t\n\v\f\r\0"), _PATH_SAFE)
+    if question_mark:
+        normalised += "?" + _component(query, _PATH_SAFE + "?")
+    if hash_mark:
+        normalised += "#" + _component(fragment, _PATH_SAFE + "?")
+    return normalised
+
+
+def _component(text: str, safe: str) -> str:
+    return quote(unicodedata.normalize("NFKC", unquote(text)), safe=safe)
 
 
 def post_categories(site: JekyllSite, path: Path, data: dict[str, Any]) -> tuple[str, ...]:
