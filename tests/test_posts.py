@@ -10,6 +10,8 @@ from conftest import build_into, file_snapshot
 from feedcheck import assert_valid_feed, parse_ok
 from lxml import etree
 
+from feedpub.sources.files import strip_forbidden_characters
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -393,6 +395,20 @@ def test_bom_and_crlf_line_ends_are_accepted(build_ok):
     assert entry.findtext(f"{ATOM}title") == "区块链"
     assert entry.findtext(f"{ATOM}published") == "2026-01-30T10:00:00+08:00"
     assert entry.findtext(f"{ATOM}content") == "<p>First line\nsame paragraph.</p>\n<p>Second.</p>"
+
+
+def test_control_characters_on_many_lines_give_a_warning_for_each_of_the_first_and_one_for_the_rest(tmp_path):
+    text = "\n".join(f"step \x1b[0;31m{n}\x1b[0m" for n in range(1, 401)) + "\nend \x07\n"
+
+    cleaned, warnings = strip_forbidden_characters(tmp_path / "log.md", text)
+
+    assert "\x1b" not in cleaned and "\x07" not in cleaned
+    assert [(w.line, w.message) for w in warnings] == [
+        (1, "removed control characters (U+001B)"),
+        (2, "removed control characters (U+001B)"),
+        (3, "removed control characters (U+001B)"),
+        (4, "removed control characters (U+0007, U+001B) on 398 more line(s), to line 401"),
+    ]
 
 
 def test_control_characters_are_removed_with_a_warning_naming_file_and_line(site, output, monkeypatch):

@@ -339,17 +339,36 @@ def decode(path: Path, raw: bytes) -> tuple[str, Problem | None]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
+# Lines named one warning each; the rest of a file's lines with such characters share one more warning
+# (a terminal log pasted into a post has an escape character on each of its hundreds of lines).
+WARNED_LINES = 3
+
+
 def strip_forbidden_characters(path: Path, text: str) -> tuple[str, list[Problem]]:
-    """Remove characters XML forbids, with one warning per line that had them."""
+    """Remove characters XML forbids, with a warning for each of the first lines that had them, and one for the rest."""
     if not XML_FORBIDDEN.search(text):
         return text, []
-    warnings = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        found = sorted(set(XML_FORBIDDEN.findall(line)))
-        if found:
-            names = ", ".join(f"U+{ord(c):04X}" for c in found)
-            warnings.append(Problem(path, number, f"removed control characters ({names})", "warning"))
+    lines = [
+        (number, sorted(set(found)))
+        for number, line in enumerate(text.split("\n"), start=1)
+        if (found := XML_FORBIDDEN.findall(line))
+    ]
+    warnings = [
+        Problem(path, number, f"removed control characters ({_code_points(found)})", "warning")
+        for number, found in lines[:WARNED_LINES]
+    ]
+    rest = lines[WARNED_LINES:]
+    if rest:
+        found = sorted({character for _, characters in rest for character in characters})
+        message = (
+            f"removed control characters ({_code_points(found)}) on {len(rest)} more line(s), to line {rest[-1][0]}"
+        )
+        warnings.append(Problem(path, rest[0][0], message, "warning"))
     return XML_FORBIDDEN.sub("", text), warnings
+
+
+def _code_points(characters: list[str]) -> str:
+    return ", ".join(f"U+{ord(c):04X}" for c in characters)
 
 
 def strip_forbidden(text: str) -> str:
