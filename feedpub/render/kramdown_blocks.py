@@ -75,7 +75,8 @@ def html_block(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     if state.src[start : start + 1] != "<":
         return False
     if state.src.startswith("<!--", start):
-        return _comment(state, start_line, end_line, start, silent)
+        # kramdown's LAZY_END takes element lines only: a comment line under a paragraph line is the paragraph's.
+        return not silent and _comment(state, start_line, end_line, start, silent)
     match = OPENING_TAG.match(state.src, start)
     if match is None:
         return False
