@@ -418,6 +418,25 @@ def test_check_warns_about_liquid_it_cannot_run(tmp_path):
     assert "_posts/2020-04-03-video.md:6: warning: unknown Liquid tag `youtube`" in result.stdout + result.stderr
 
 
+def test_site_tags_lists_names_in_the_order_jekyll_meets_them_from_the_oldest_post(tmp_path):
+    # What Jekyll 4.3 writes (post_attr_hash walks the posts oldest first); a tags page loops over it.
+    root = jekyll_site(
+        tmp_path,
+        {
+            "_posts/2021-01-01-a.md": "---\ntitle: A\ntags: [zeta, alpha]\n---\nA.\n",
+            "_posts/2021-01-02-b.md": "---\ntitle: B\ntags: [mid, zeta]\n---\nB.\n",
+            "_posts/2021-01-03-c.md": "---\ntitle: C\ntags: [beta]\n---\nC.\n",
+        },
+    )
+    template = "{% for tag in site.tags %}{{ tag[0] }}:{{ tag[1] | map: 'title' | join: '' }},{% endfor %}"
+
+    text, problems = render(template, root=root)
+
+    assert problems == []
+    # The fixture's own 2020 posts are older: their tags come first.
+    assert text == "code:Highlighted code,ruby:Highlighted code,zeta:BA,alpha:A,mid:B,beta:C,"
+
+
 # --- output statements Liquid cannot parse: Jekyll's error_mode ----------------------------
 
 

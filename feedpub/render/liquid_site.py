@@ -113,12 +113,16 @@ def _own_config(config: Config) -> dict[str, Any]:
 
 
 def _grouped(config: Config, key: str) -> dict[str, list[dict[str, Any]]]:
-    """`site.categories` and `site.tags`: each name's posts, newest first."""
+    """`site.categories` and `site.tags`: each name's posts, newest first.
+
+    The names in the order Jekyll's post_attr_hash meets them, from the oldest post on: a loop over
+    `site.tags` lists them so.
+    """
     groups: dict[str, list[dict[str, Any]]] = {}
-    for post in all_posts(config):
+    for post in reversed(all_posts(config)):
         for name in post.get(key) or []:
             groups.setdefault(str(name), []).append(post)
-    return groups
+    return {name: posts[::-1] for name, posts in groups.items()}
 
 
 def _data(config: Config, problems: list[Problem]) -> dict[str, Any]:
