@@ -307,6 +307,10 @@ def test_block_math_in_a_quote_loses_its_markers_and_a_paragraph_runs_into_math(
     assert_renders_as_kramdown("math-in-containers")
 
 
+def test_an_indented_line_inside_a_fence_does_not_make_the_list_under_it_code():
+    assert_renders_as_kramdown("fence-then-list-item")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

@@ -97,7 +97,7 @@ def _container(lines: list[str], special: list[int] | None = None) -> list[str]:
     out: list[str] = []
     index = 0
     for candidate in special:
-        if candidate < index or _in_indented_code(lines, candidate):  # inside a block already taken, or code
+        if candidate < index or _in_indented_code(lines, candidate, index):  # inside a block already taken, or code
             continue
         out.extend(lines[index:candidate])
         index = candidate
@@ -133,11 +133,12 @@ def _list_lines(lines: list[str], start: int, kind: str) -> tuple[int, list[str]
     return _list(lines, start, kind)
 
 
-def _in_indented_code(lines: list[str], index: int) -> bool:
+def _in_indented_code(lines: list[str], index: int, floor: int = 0) -> bool:
     """Whether the line at `index` is in an indented code block: kramdown's takes every line right under it
-    (CODEBLOCK_MATCH), so a line of its text that looks like an item is code."""
+    (CODEBLOCK_MATCH), so a line of its text that looks like an item is code. Lines before `floor` belong
+    to a block already read (a fence: its indented lines are no code block)."""
     line = index - 1
-    while line >= 0 and not _BLANK.match(lines[line]):
+    while line >= floor and not _BLANK.match(lines[line]):
         if lines[line].startswith(("    ", "\t")) and (line == 0 or _ends_a_block(lines[line - 1])):
             return True
         line -= 1
