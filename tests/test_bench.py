@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import copy_sample_site
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = ("around", "collect", "render", "emit", "write", "finish")
@@ -72,3 +73,23 @@ def test_cold_builds_of_hugo_and_of_each_engine_take_turns(monkeypatch, tmp_path
     assert order == ["hugo", "kramdown cold", "cmark cold"] * 2
     assert hugo == {"seconds": 2.0, "rss": 300.0, "files": 1}
     assert colds["cmark"]["seconds"] == 1.0 and colds["cmark"]["around"] == pytest.approx(0.1)
+
+
+def test_render_parts_accounts_for_render_batch_part_by_part(tmp_path):
+    config = copy_sample_site(tmp_path / "site")
+    command = [sys.executable, str(ROOT / "bench" / "render_parts.py"), str(config), "--posts", "20", "--repeat", "1"]
+
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    parts = [line.split(" | ")[0].lstrip("| ") for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert parts == [
+        "part",
+        "read body",
+        "engine",
+        "Liquid and checks",
+        "URLs and summary",
+        "feedgen entries",
+        "render_batch",
+    ]
+    assert "render_batch beyond the engine:" in result.stdout
