@@ -311,6 +311,10 @@ def test_an_indented_line_inside_a_fence_does_not_make_the_list_under_it_code():
     assert_renders_as_kramdown("fence-then-list-item")
 
 
+def test_an_autolink_takes_spaces_up_to_its_closing_bracket():
+    assert_renders_as_kramdown("autolink-with-spaces")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

@@ -142,6 +142,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("html_inline", "kramdown_html", kramdown_spans.span_html)
     md.inline.ruler.before("link", "kramdown_undefined_footnote", kramdown_spans.undefined_footnote)
     md.inline.ruler.before("link", "kramdown_link", kramdown_spans.inline_link)
+    md.inline.ruler.before("autolink", "kramdown_autolink", kramdown_spans.url_autolink)
     md.block.ruler.before("paragraph", "kramdown_table", kramdown_tables.table)
     # A link definition may follow a paragraph line directly in kramdown (CommonMark's may not):
     # `[^1]: note` then `[ref]: url` is a footnote and a definition, not one paragraph.

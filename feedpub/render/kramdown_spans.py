@@ -381,6 +381,30 @@ def _escape_raw(text: str) -> str:
 _FOOTNOTE_MARKER = re.compile(r"\[\^(\w[\w-]*)\]")
 
 
+# kramdown's AUTOLINK_START for a URL: anything up to the first `>` on the line, spaces too.
+_URL_AUTOLINK = re.compile(r"<((?:mailto|https?|ftps?):[^>\n]+)>")
+
+
+def url_autolink(state: StateInline, silent: bool) -> bool:
+    """`<https://example.org/a b>` is a link to what is written, spaces and all, as kramdown reads it;
+    CommonMark's autolink takes no space (and a URL without one is read the same by both)."""
+    if state.src[state.pos] != "<":
+        return False
+    found = _URL_AUTOLINK.match(state.src, state.pos, state.posMax)
+    if found is None or " " not in found.group(1) and "\t" not in found.group(1):
+        return False
+    if not silent:
+        url = found.group(1)
+        opening = state.push("link_open", "a", 1)
+        opening.attrs = {"href": url}
+        opening.markup, opening.info = "autolink", "auto"
+        state.push("text", "", 0).content = url
+        closing = state.push("link_close", "a", -1)
+        closing.markup, closing.info = "autolink", "auto"
+    state.pos = found.end()
+    return True
+
+
 def undefined_footnote(state: StateInline, silent: bool) -> bool:
     """A footnote marker with no definition, kept as the text it is (as kramdown keeps it, with a warning):
     whole, so that the `_` of `[^9_]` cannot open emphasis that a later `_` closes."""
