@@ -232,10 +232,13 @@ _UNDERLINE = re.compile(r"(?:-+|=+)[ \t]*$")
 
 def setext_heading(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """A setext heading only as kramdown's SETEXT_HEADER_START reads one: one line, its underline right
-    under it. After two lines of a paragraph, `---` or `===` is more of the paragraph's text."""
+    under it, after a block boundary (a blank line, or first in its container). After two lines of a
+    paragraph, or right under a rule or a fence, `---` or `===` is more of a paragraph's text."""
     underline = start_line + 1
+    first_in_container = not state.tokens or state.tokens[-1].nesting == 1
     if (
-        underline >= end_line
+        (start_line > 0 and not state.isEmpty(start_line - 1) and not first_in_container)
+        or underline >= end_line
         or not 0 <= state.sCount[underline] - state.blkIndent < 4
         or not _UNDERLINE.match(state.src, state.bMarks[underline] + state.tShift[underline], state.eMarks[underline])
     ):
