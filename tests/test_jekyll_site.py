@@ -321,6 +321,20 @@ def test_a_more_comment_stays_in_the_content_as_jekyll_keeps_it(tmp_path):
     assert content.text == "<p>Intro.</p>\n<!-- more -->\n<p>Rest, and <!--more--> inline.</p>"
 
 
+def test_a_post_whose_front_matter_is_never_closed_is_all_body_as_jekyll_publishes_it(tmp_path):
+    # lijiaocn.github.io closes one post's front matter with `----`: Jekyll reads no front matter and
+    # publishes the whole file, titled from its name; the build used to stop with nothing published.
+    posts = {**POSTS, "_posts/2020-01-10-never-closed.md": "---\ntitle: T\n----\n\nBody\n"}
+    root = jekyll_site(tmp_path / "site", CONFIG, posts)
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    assert "2020-01-10-never-closed.md:1: warning: front matter is never closed" in result.stderr
+    found = {e.title: e for e in entries(root / "_site" / "feed.xml").values()}
+    assert "<p>Body</p>" in found["Never Closed"].content[0].value
+
+
 def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jekyll_feed_looks_it_up(tmp_path):
     config = CONFIG.replace("author:\n  name: 张三\n  twitter: zhangsan\n", "author: cotes\n")
     posts = {

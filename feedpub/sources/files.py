@@ -389,6 +389,10 @@ def split_front_matter(path: Path, sha: str, text: str) -> tuple[SourceFile | No
             return SourceFile(path, sha, load_yaml(""), 1, text, 1), []
         return None, [Problem(path, 1, "no front matter: a post starts with a '---' line, then title: and date:")]
     end = next((i for i in range(1, len(lines)) if _FENCE_END.match(lines[i])), None)
+    if end is None and "_posts" in path.parts and JEKYLL_POST_NAME.match(path.name):
+        # Jekyll reads such a post as having no front matter: the whole file is its body, and it is published.
+        message = "front matter is never closed (add a '---' line after it): the whole file is the body, as in Jekyll"
+        return SourceFile(path, sha, load_yaml(""), 1, text, 1), [Problem(path, 1, message, "warning")]
     if end is None:
         return None, [Problem(path, 1, "front matter is never closed: add a '---' line after it")]
     try:
