@@ -315,6 +315,10 @@ def test_an_autolink_takes_spaces_up_to_its_closing_bracket():
     assert_renders_as_kramdown("autolink-with-spaces")
 
 
+def test_a_tag_whose_attributes_are_no_names_is_text_as_cpp_templates_in_prose_are():
+    assert_renders_as_kramdown("tag-with-no-attribute-names")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

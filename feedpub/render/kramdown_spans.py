@@ -292,7 +292,9 @@ BLOCK_ELEMENTS = frozenset(
 )
 WITHOUT_BODY = frozenset("area base br col command embed hr img input keygen link meta param source track wbr".split())
 # kramdown's HTML_TAG_RE: an unquoted attribute value is word characters only (`c=(e)` makes no tag).
-SPAN_TAG = re.compile(r"<([A-Za-z][\w:.-]*)((?:\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|\w+))?)*)\s*(/?)>")
+# kramdown's HTML_TAG_RE: a name, then attributes whose names are XML names (REXML's UNAME_STR), each with
+# an optional word or quoted value. `<rpc a, b>` or `std::vector<task *>` in a post is no tag: text.
+SPAN_TAG = re.compile(r"<([A-Za-z][\w:.-]*)((?:\s+[^\W\d][\w:.-]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|\w+))?)*)\s*(/?)>")
 _COMMONMARK_OPEN_TAG = re.compile(open_tag)
 
 
