@@ -319,6 +319,10 @@ def test_a_tag_whose_attributes_are_no_names_is_text_as_cpp_templates_in_prose_a
     assert_renders_as_kramdown("tag-with-no-attribute-names")
 
 
+def test_a_definition_takes_a_colon_not_a_tilde():
+    assert_renders_as_kramdown("definition-takes-a-colon")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

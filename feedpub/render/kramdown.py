@@ -162,6 +162,12 @@ def _parser() -> MarkdownIt:
     # A rule does not end a paragraph in kramdown's GFM input (`* * *` and `- - -` do, as list items).
     md.block.ruler.at("hr", commonmark_hr, {"alt": ["reference", "blockquote", "list"]})
     md.block.ruler.at("fence", kramdown_blocks.fence, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    definition_rule = next(rule for rule in md.block.ruler.__rules__ if rule.name == "deflist")
+    md.block.ruler.at(
+        "deflist",
+        kramdown_blocks.definition_list(definition_rule.fn),
+        {"alt": ["paragraph", "reference", "blockquote"]},
+    )
     md.block.ruler.at("list", kramdown_blocks.list_block, {"alt": ["paragraph", "reference", "blockquote"]})
     md.block.ruler.before("list", "kramdown_list_start", kramdown_blocks.list_ends_paragraph, {"alt": ["paragraph"]})
     md.block.ruler.before(

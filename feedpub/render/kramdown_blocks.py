@@ -6,6 +6,7 @@ Quoted regular expressions are kramdown 2.4's (parser/kramdown/*.rb).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.code import code as commonmark_code
@@ -302,6 +303,21 @@ def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> 
         if text.startswith(opening) and text.strip(opening[0]) == "":
             return True
     return False
+
+
+def definition_list(rule: Callable[[StateBlock, int, int, bool], bool]) -> Callable[[StateBlock, int, int, bool], bool]:
+    """The definition list rule, without `~` definitions: kramdown's DEFINITION_LIST_START is a `:`, so
+    `a` then `~ b` is one paragraph (a tab-indented `~ # curl` line of a shell session is code)."""
+
+    def kramdown_definition_list(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        marker_line = start_line if silent else start_line + 1
+        if not silent and marker_line < end_line and state.isEmpty(marker_line):
+            marker_line += 1
+        if marker_line < end_line and state.src.startswith("~", state.bMarks[marker_line] + state.tShift[marker_line]):
+            return False
+        return rule(state, start_line, end_line, silent)
+
+    return kramdown_definition_list
 
 
 # What kramdown's LIST_START does not take for an item: `3)` (its ordered items take a dot), and a
