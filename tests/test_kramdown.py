@@ -323,6 +323,10 @@ def test_a_definition_takes_a_colon_not_a_tilde():
     assert_renders_as_kramdown("definition-takes-a-colon")
 
 
+def test_a_link_definitions_url_runs_to_its_title_or_the_lines_end():
+    assert_renders_as_kramdown("link-definition-as-written")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

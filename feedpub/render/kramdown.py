@@ -20,7 +20,7 @@ from functools import lru_cache
 from html import escape
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_block.hr import hr as commonmark_hr
@@ -112,7 +112,26 @@ def _reference(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         return False
     if silent:
         return state.sCount[start_line] < state.blkIndent
-    return reference_rule(state, start_line, end_line, silent)
+    return reference_rule(state, start_line, end_line, silent) or _kramdown_definition(state, start_line)
+
+
+# kramdown's LINK_DEFINITION_START on one line: the URL is anything up to the title or the line's end,
+# `)` and spaces too (`[2]: http://a.com/b) "T"`), where CommonMark's destination must balance and not space.
+_LOOSE_DEFINITION = re.compile(r"\[([^\n\]]+)\]:[ \t]*(?:<(.*?)>|(.*?\S.*?))(?:[ \t]+([\"'])(.+?)\4)?[ \t]*$")
+
+
+def _kramdown_definition(state: StateBlock, line: int) -> bool:
+    start = state.bMarks[line] + state.tShift[line]
+    found = _LOOSE_DEFINITION.match(state.src, start, state.eMarks[line])
+    label = normalizeReference(found.group(1)) if found else ""
+    if found is None or not label:
+        return False
+    references = state.env.setdefault("references", {})
+    references.setdefault(
+        label, {"title": found.group(5) or "", "href": found.group(2) or found.group(3), "map": [line, line + 1]}
+    )
+    state.line = line + 1
+    return True
 
 
 def _as_written(link: str) -> str:
