@@ -327,6 +327,14 @@ def test_a_link_definitions_url_runs_to_its_title_or_the_lines_end():
     assert_renders_as_kramdown("link-definition-as-written")
 
 
+def test_a_label_defined_twice_links_to_its_last_definition():
+    assert_renders_as_kramdown("link-defined-twice")
+
+
+def test_an_indented_fence_keeps_its_codes_indentation():
+    assert_renders_as_kramdown("fence-indented")
+
+
 def test_triple_stars_are_strong_around_emphasis():
     assert_renders_as_kramdown("strong-around-emphasis")
 

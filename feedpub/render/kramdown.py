@@ -112,7 +112,14 @@ def _reference(state: StateBlock, start_line: int, end_line: int, silent: bool) 
         return False
     if silent:
         return state.sCount[start_line] < state.blkIndent
-    return reference_rule(state, start_line, end_line, silent) or _kramdown_definition(state, start_line)
+    given_again = len(state.env.get("duplicate_refs", ()))
+    if not reference_rule(state, start_line, end_line, silent):
+        return _kramdown_definition(state, start_line)
+    duplicates = state.env.get("duplicate_refs", ())
+    if len(duplicates) > given_again:  # a label defined again: kramdown's last definition wins, markdown-it's first
+        last = duplicates[-1]
+        state.env["references"][last["label"]] = {"title": last["title"], "href": last["href"], "map": last["map"]}
+    return True
 
 
 # kramdown's LINK_DEFINITION_START on one line: the URL is anything up to the title or the line's end,
@@ -127,9 +134,11 @@ def _kramdown_definition(state: StateBlock, line: int) -> bool:
     if found is None or not label:
         return False
     references = state.env.setdefault("references", {})
-    references.setdefault(
-        label, {"title": found.group(5) or "", "href": found.group(2) or found.group(3), "map": [line, line + 1]}
-    )
+    references[label] = {
+        "title": found.group(5) or "",
+        "href": found.group(2) or found.group(3),
+        "map": [line, line + 1],
+    }
     state.line = line + 1
     return True
 

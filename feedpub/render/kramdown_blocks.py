@@ -287,7 +287,12 @@ def fence(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
     opening = _FENCE_OPENING.match(state.src, start, state.eMarks[start_line])
     if opening is None or not _closed(state, opening.group(1), start_line, end_line):
         return False
-    return commonmark_fence(state, start_line, end_line, silent)
+    found = commonmark_fence(state, start_line, end_line, silent)
+    if found and not silent and state.sCount[start_line] > state.blkIndent:
+        # kramdown takes the lines between the fences as they stand in their container: an indented
+        # fence's code keeps its indentation, which CommonMark takes off every line.
+        state.tokens[-1].content = state.getLines(start_line + 1, state.line - 1, state.blkIndent, True)
+    return found
 
 
 def _closed(state: StateBlock, opening: str, start_line: int, end_line: int) -> bool:
