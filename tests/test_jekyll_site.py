@@ -335,6 +335,18 @@ def test_a_post_whose_front_matter_is_never_closed_is_all_body_as_jekyll_publish
     assert "<p>Body</p>" in found["Never Closed"].content[0].value
 
 
+def test_a_description_is_the_summary_as_text_as_jekyll_feed_writes_it(tmp_path):
+    # blog.rust-lang.org: jekyll-feed writes `description | strip_html | normalize_whitespace`, no Markdown.
+    front = '---\ntitle: D\ndescription: "It\'s *new* -- <b>ok</b>\\n  too"\n---\nBody.\n'
+    root = jekyll_site(tmp_path / "site", CONFIG, {"_posts/2020-01-05-d.md": front})
+
+    result = run_cli("build", "-c", root / "_config.yml", "--now", NOW)
+
+    assert result.exit_code == 0, result.stderr
+    entry = etree.parse(str(root / "_site" / "feed.xml")).getroot().find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}summary") == "It's *new* -- ok too"
+
+
 def test_an_author_key_in_data_authors_is_that_entrys_name_email_and_uri_as_jekyll_feed_looks_it_up(tmp_path):
     config = CONFIG.replace("author:\n  name: 张三\n  twitter: zhangsan\n", "author: cotes\n")
     posts = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 
 import markdown
@@ -26,6 +27,7 @@ from feedpub.render.markup import (
     before_more_marker,
     close_open_tags,
     first_paragraph,
+    title_text,
     without_more_marker,
 )
 from feedpub.sources.files import XML_FORBIDDEN
@@ -187,7 +189,11 @@ def body_html(post: Post, engine: MarkdownEngine, config: Config | None = None) 
 def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Config | None = None) -> Rendered:
     """The second half of render_post, from body_html's `html`: absolute URLs, and the summary."""
     content, first_paragraph_html = absolutize_with_first_paragraph(html, post.permalink)
-    if post.summary:
+    jekyll = config is not None and config.jekyll is not None
+    if post.summary and jekyll and not is_excerpt_of(post.summary, post.body):
+        # A Jekyll post's `description:` is text to jekyll-feed (strip_html | normalize_whitespace), not Markdown.
+        summary = escape(title_text(post.summary), quote=False)
+    elif post.summary:
         # Front matter is not Liquid to Jekyll; an excerpt cut from the body is body text.
         if is_excerpt_of(post.summary, post.body):
             text = close_liquid_blocks(post.summary) + link_definitions_for(post.summary, post.body)
@@ -202,7 +208,6 @@ def finish_rendering(post: Post, html: str, engine: MarkdownEngine, config: Conf
     else:
         summary = summary_from_content(content, first_paragraph_html)
     # A <!--more--> marks feedpub's own summaries; to Jekyll it is a comment, which jekyll-feed keeps.
-    jekyll = config is not None and config.jekyll is not None
     return Rendered(
         content_html=(content if jekyll else without_more_marker(content)).strip(), summary_html=summary.strip()
     )
