@@ -327,7 +327,8 @@ def run_jekyll(scratch: Path, dest: Path, config: Path) -> tuple[bool, str]:
     rubyopt = f"{os.environ.get('RUBYOPT', '')} -r{patch}".strip()
     env = dict(os.environ, JEKYLL_NO_BUNDLER_REQUIRE="true", JEKYLL_ENV="production", RUBYOPT=rubyopt)
     env.pop("BUNDLE_GEMFILE", None)
-    command = ["jekyll", "build", "-s", ".", "-d", str(dest), "--config", f"{config.name},_compare.yml"]
+    # No -s: a `source:` in the site's config (twbs/blog's `source: src`) is where Jekyll reads posts from.
+    command = ["jekyll", "build", "-d", str(dest), "--config", f"{config.name},_compare.yml"]
     done = subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True)
     return done.returncode == 0, done.stdout + done.stderr
 
