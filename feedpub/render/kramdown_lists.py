@@ -45,8 +45,8 @@ _HR = re.compile(r" {0,3}([*_-])[ \t]*\1[ \t]*\1(?:\1|[ \t])*$")
 _EOB = re.compile(r"\^\s*$")
 _BLANK = re.compile(r"\s*$")
 _ITEM_IAL_ONLY = re.compile(r"\s*(?:\{:(?![\w-]*:|/)(?:\\\}|[^}])+\}\s*)?$")  # LIST_ITEM_IAL_CHECK
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_BLOCK_HTML = re.compile(rf" {{0,3}}<(?!(?:{_SPAN_ELEMENTS})\b)([A-Za-z][\w-]*)(?:\s[^>]*)?/?>")
+FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+BLOCK_HTML = re.compile(rf" {{0,3}}<(?!(?:{_SPAN_ELEMENTS})\b)([A-Za-z][\w-]*)(?:\s[^>]*)?/?>")
 _SETEXT_UNDERLINE = re.compile(r"-+\s*$")  # under a text line, `- ` is a heading's underline, not an item
 
 
@@ -102,13 +102,13 @@ def _container(lines: list[str], special: list[int] | None = None) -> list[str]:
         out.extend(lines[index:candidate])
         index = candidate
         line = lines[index]
-        fence = _FENCE.match(line)
-        html = _BLOCK_HTML.match(line)
-        if fence and (end := _fence_end(lines, index, fence.group(1))) is not None:
+        fence = FENCE.match(line)
+        html = BLOCK_HTML.match(line)
+        if fence and (end := fence_end(lines, index, fence.group(1))) is not None:
             out.extend(lines[index : end + 1])
             index = end + 1
         elif html:
-            end = _html_end(lines, index, html.group(1))
+            end = html_end(lines, index, html.group(1))
             out.extend(lines[index : end + 1])  # raw HTML: a line in it that looks like an item is text
             index = end + 1
         elif _HR.match(line) or (_SETEXT_UNDERLINE.match(line) and out and not _BLANK.match(out[-1])):
@@ -139,16 +139,16 @@ def _in_indented_code(lines: list[str], index: int, floor: int = 0) -> bool:
     to a block already read (a fence: its indented lines are no code block)."""
     line = index - 1
     while line >= floor and not _BLANK.match(lines[line]):
-        if lines[line].startswith(("    ", "\t")) and (line == 0 or _ends_a_block(lines[line - 1])):
+        if lines[line].startswith(("    ", "\t")) and (line == 0 or ends_a_block(lines[line - 1])):
             return True
         line -= 1
     return False
 
 
-def _ends_a_block(line: str) -> bool:
+def ends_a_block(line: str) -> bool:
     """Whether indented code may start right under `line`: not under a paragraph's text, which it continues."""
     text = line.lstrip(" ")
-    return bool(_BLANK.match(line) or text.startswith(("#", "[")) or _HR.match(line) or _FENCE.match(line))
+    return bool(_BLANK.match(line) or text.startswith(("#", "[")) or _HR.match(line) or FENCE.match(line))
 
 
 def _plain_list_end(lines: list[str], start: int, kind: str) -> int | None:
@@ -175,7 +175,7 @@ def _plain_list_end(lines: list[str], start: int, kind: str) -> int | None:
     return index
 
 
-def _html_end(lines: list[str], start: int, name: str) -> int:
+def html_end(lines: list[str], start: int, name: str) -> int:
     """The line that closes the element `name` a block of raw HTML opens at `start`, else the last line
     (kramdown closes an element left open where its text ends)."""
     closing = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE)
@@ -186,7 +186,7 @@ def _list_kind(line: str) -> str | None:
     return next((kind for kind, start in _LIST_KIND.items() if start.match(line)), None)
 
 
-def _fence_end(lines: list[str], start: int, opening: str) -> int | None:
+def fence_end(lines: list[str], start: int, opening: str) -> int | None:
     """The line closing the fence `opening` opens at `start` (kramdown needs one), if any."""
     for index in range(start + 1, len(lines)):
         text = lines[index].strip(" \t")

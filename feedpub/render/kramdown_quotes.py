@@ -19,16 +19,11 @@ from __future__ import annotations
 
 import re
 
-from feedpub.render.kramdown_lists import LAZY_END
+from feedpub.render.kramdown_lists import BLOCK_HTML, FENCE, LAZY_END, ends_a_block, fence_end, html_end
 
 _MARKER = re.compile(r" {0,3}> ?")
 _ENDS_A_QUOTE = re.compile(rf" {{0,3}}(?:{LAZY_END}|\^\s*$)")  # kramdown's LAZY_END, blank lines aside
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _CODE = re.compile(r"(?: {4}| {0,3}\t)[ \t]*\S")
-# A line an indented code block may start right under: a blank one, an ATX heading, a rule or a setext
-# underline, a link definition (no paragraph it would continue).
-_CODE_MAY_FOLLOW = re.compile(r"\s*$| {0,3}(?:#|\[[^\]]+\]:|[-=*_][-=*_ \t]*$)")
-_BLOCK_ELEMENT = re.compile(r"<([A-Za-z][\w-]*)")
 
 
 def explicit_quote_lines(text: str) -> str:
@@ -44,10 +39,8 @@ def explicit_quote_lines(text: str) -> str:
             depth, lines[index] = _in_quote(line, depth)
         elif line.startswith(">"):
             depth = _markers(line)[0]
-        elif _CODE.match(line) and (index == 0 or _CODE_MAY_FOLLOW.match(lines[index - 1])):
-            index = _past_code(lines, index)
         else:
-            index = _past_raw_block(lines, index)
+            index = _past_code_or_raw_block(lines, index)
         index += 1
     return "\n".join(lines)
 
@@ -72,30 +65,18 @@ def _markers(line: str) -> tuple[int, int]:
     return count, end
 
 
-def _past_code(lines: list[str], index: int) -> int:
-    """The last line of the indented code block starting at `index`: kramdown's CODEBLOCK_MATCH takes every
-    line right under an indented one (a `>` line too), up to a blank line."""
-    while index + 1 < len(lines) and lines[index + 1].strip():
-        index += 1
-    return index
-
-
-def _past_raw_block(lines: list[str], index: int) -> int:
-    """The index of the last line of a closed code fence or an HTML element opening at `index`, else `index`:
-    a `>` inside one is code or HTML, not a quote."""
+def _past_code_or_raw_block(lines: list[str], index: int) -> int:
+    """The last line of the indented code, closed fence or HTML element starting at `index`, else `index`:
+    a `>` inside one is code or HTML, not a quote. Indented code takes every line right under it, up to
+    a blank one (kramdown's CODEBLOCK_MATCH), where it may start (not under a paragraph's text)."""
     line = lines[index]
-    fence = _FENCE.match(line)
-    if fence is not None:
-        marker = fence.group(1)
-        for end in range(index + 1, len(lines)):
-            closing = lines[end].strip()
-            if closing.startswith(marker) and closing.strip(marker[0]) == "":
-                return end
+    if _CODE.match(line) and (index == 0 or ends_a_block(lines[index - 1])):
+        while index + 1 < len(lines) and lines[index + 1].strip():
+            index += 1
         return index
-    element = _BLOCK_ELEMENT.match(line)
-    if element is not None:
-        closing = f"</{element.group(1)}"
-        for end in range(index, len(lines)):
-            if closing in lines[end]:
-                return end
+    if fence := FENCE.match(line):
+        end = fence_end(lines, index, fence.group(1))
+        return index if end is None else end
+    if element := BLOCK_HTML.match(line):
+        return html_end(lines, index, element.group(1))
     return index
