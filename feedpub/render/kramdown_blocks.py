@@ -29,6 +29,12 @@ MARKDOWN_ATTRIBUTE = re.compile(r"""\s+markdown=(["']?)(?:1|block|span)\1""")
 BLOCK_MATH_START = re.compile(r" {0,3}\$\$")
 
 
+def after_block_boundary(state: StateBlock, start_line: int) -> bool:
+    """kramdown's after_block_boundary?: the line comes after a blank line, or first in its container."""
+    first_in_container = not state.tokens or state.tokens[-1].nesting == 1
+    return start_line == 0 or state.isEmpty(start_line - 1) or first_in_container
+
+
 def block_math(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """`$$ ... $$` standing between blank lines (kramdown's block math), kept for MathJax as `\\[...\\]`."""
     if state.sCount[start_line] - state.blkIndent >= 4:
@@ -36,9 +42,7 @@ def block_math(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     first = state.bMarks[start_line] + state.tShift[start_line]
     if not state.src.startswith("$$", first):
         return False
-    # kramdown's after_block_boundary?: after a blank line, or first in its container.
-    first_in_container = not state.tokens or state.tokens[-1].nesting == 1
-    if start_line > 0 and not state.isEmpty(start_line - 1) and not first_in_container:
+    if not after_block_boundary(state, start_line):
         return False
     close = state.src.find("$$", first + 2)
     if close < 0:
@@ -236,9 +240,8 @@ def setext_heading(state: StateBlock, start_line: int, end_line: int, silent: bo
     under it, after a block boundary (a blank line, or first in its container). After two lines of a
     paragraph, or right under a rule or a fence, `---` or `===` is more of a paragraph's text."""
     underline = start_line + 1
-    first_in_container = not state.tokens or state.tokens[-1].nesting == 1
     if (
-        (start_line > 0 and not state.isEmpty(start_line - 1) and not first_in_container)
+        not after_block_boundary(state, start_line)
         or underline >= end_line
         or not 0 <= state.sCount[underline] - state.blkIndent < 4
         or not _UNDERLINE.match(state.src, state.bMarks[underline] + state.tShift[underline], state.eMarks[underline])

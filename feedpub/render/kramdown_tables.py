@@ -13,6 +13,8 @@ import re
 
 from markdown_it.rules_block import StateBlock
 
+from feedpub.render.kramdown_blocks import after_block_boundary
+
 # TABLE_PIPE_CHECK: a line that starts with `|` or has one not escaped.
 PIPE_CHECK = re.compile(r"(?:\||.*?[^\\\n]\|)")
 SEPARATOR = re.compile(r"([+|: \t-]*?-[+|: \t-]*?)[ \t]*")
@@ -28,8 +30,7 @@ def table(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bo
         return False
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
-    first_in_container = not state.tokens or state.tokens[-1].nesting == 1
-    if start_line > 0 and not state.isEmpty(start_line - 1) and not first_in_container:
+    if not after_block_boundary(state, start_line):
         return False
     lines = []
     line = start_line
